@@ -1,0 +1,18 @@
+#include "ids.hpp"
+
+namespace airtable_local {
+
+IdGenerator::IdGenerator(std::optional<uint64_t> seed)
+    : rng_(seed ? *seed : std::random_device{}()) {}
+
+std::string IdGenerator::next(const char* prefix) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id = prefix;
+  std::lock_guard lock(mutex_);
+  std::uniform_int_distribution<size_t> pick(0, sizeof kAlphabet - 2);
+  for (int i = 0; i < 14; ++i) id += kAlphabet[pick(rng_)];
+  return id;
+}
+
+}  // namespace airtable_local
