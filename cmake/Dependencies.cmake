@@ -10,8 +10,5 @@ find_package(PkgConfig REQUIRED)
 # Debian ships cpp-httplib as a compiled library described by pkg-config only.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 
-# RapidJSON's Debian config sets only a variable; give it a target like the others.
-if(NOT TARGET airreg_rapidjson)
-  add_library(airreg_rapidjson INTERFACE)
-  target_include_directories(airreg_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
-endif()
+# RapidJSON is header-only and Debian installs it under /usr/include, already on the
+# compiler's path; find_package only checks that it is there.

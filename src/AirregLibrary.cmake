@@ -1,1 +1,25 @@
+# The airreg library (what a C++ server links) and the airreg command.
+configure_file(${PROJECT_SOURCE_DIR}/include/airreg/version.hpp.in
+               ${PROJECT_BINARY_DIR}/generated/airreg/version.hpp @ONLY)
 
+add_library(airreg STATIC
+  core/error.cpp
+)
+add_library(airreg::airreg ALIAS airreg)
+target_include_directories(airreg
+  PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/generated>
+    $<INSTALL_INTERFACE:include>
+  PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(airreg
+  PUBLIC Threads::Threads
+  PRIVATE simdjson::simdjson spdlog::spdlog fmt::fmt CURL::libcurl)
+set_target_properties(airreg PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME airreg)
+airreg_warnings(airreg)
+
+add_executable(airreg_cli cli/main.cpp cli/app.cpp)
+set_target_properties(airreg_cli PROPERTIES OUTPUT_NAME airreg)
+target_link_libraries(airreg_cli PRIVATE airreg cxxopts::cxxopts spdlog::spdlog fmt::fmt)
+target_include_directories(airreg_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+airreg_warnings(airreg_cli)
