@@ -7,7 +7,7 @@ packages=(
   build-essential g++ cmake pkg-config ninja-build
   libsimdjson-dev rapidjson-dev libcxxopts-dev libspdlog-dev libfmt-dev
   catch2 libcurl4-openssl-dev libcpp-httplib-dev libssl-dev zlib1g-dev
-  curl ca-certificates clang libclang-rt-14-dev
+  curl ca-certificates clang-16 libclang-rt-16-dev
 )
 # Node runs the compatibility test with the official Airtable client. A machine may already
 # have a newer Node with its own npm (which conflicts with Debian's npm package): keep it.

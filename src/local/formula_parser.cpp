@@ -44,7 +44,7 @@ class Parser {
   std::expected<NodePtr, std::string> run() {
     if (s_.size() > kMaxLength) return std::unexpected("the formula is too long");
     auto node = comparison(0);
-    if (!node) return node;
+    if (!node) return std::unexpected(node.error());
     skip_space();
     if (pos_ != s_.size()) return fail("unexpected text");
     return node;
@@ -89,7 +89,7 @@ class Parser {
 
   std::expected<NodePtr, std::string> comparison(int depth) {
     auto left = concat(depth);
-    if (!left) return left;
+    if (!left) return std::unexpected(left.error());
     for (;;) {
       std::string op;
       // Two-character operators first, so "<=" is not read as "<".
@@ -102,17 +102,17 @@ class Parser {
       if (op.empty()) return left;
       if (op == "<>") op = "!=";
       auto right = concat(depth);
-      if (!right) return right;
+      if (!right) return std::unexpected(right.error());
       left = binary(op, std::move(*left), std::move(*right));
     }
   }
 
   std::expected<NodePtr, std::string> concat(int depth) {
     auto left = additive(depth);
-    if (!left) return left;
+    if (!left) return std::unexpected(left.error());
     while (eat("&")) {
       auto right = additive(depth);
-      if (!right) return right;
+      if (!right) return std::unexpected(right.error());
       left = binary("&", std::move(*left), std::move(*right));
     }
     return left;
@@ -120,24 +120,24 @@ class Parser {
 
   std::expected<NodePtr, std::string> additive(int depth) {
     auto left = term(depth);
-    if (!left) return left;
+    if (!left) return std::unexpected(left.error());
     for (;;) {
       std::string op = eat("+") ? "+" : eat("-") ? "-" : "";
       if (op.empty()) return left;
       auto right = term(depth);
-      if (!right) return right;
+      if (!right) return std::unexpected(right.error());
       left = binary(op, std::move(*left), std::move(*right));
     }
   }
 
   std::expected<NodePtr, std::string> term(int depth) {
     auto left = unary(depth);
-    if (!left) return left;
+    if (!left) return std::unexpected(left.error());
     for (;;) {
       std::string op = eat("*") ? "*" : eat("/") ? "/" : "";
       if (op.empty()) return left;
       auto right = unary(depth);
-      if (!right) return right;
+      if (!right) return std::unexpected(right.error());
       left = binary(op, std::move(*left), std::move(*right));
     }
   }
@@ -146,7 +146,7 @@ class Parser {
     if (depth > kMaxDepth || nodes_ > kMaxNodes) return fail("the formula is nested too deeply");
     if (eat("-")) {
       auto inner = unary(depth + 1);
-      if (!inner) return inner;
+      if (!inner) return std::unexpected(inner.error());
       auto n = make_node();
       n->kind = FormulaNode::Kind::Negate;
       n->args.push_back(std::move(*inner));
@@ -162,7 +162,7 @@ class Parser {
     if (c == '(') {
       ++pos_;
       auto inner = comparison(depth);
-      if (!inner) return inner;
+      if (!inner) return std::unexpected(inner.error());
       if (!eat(")")) return fail("missing ')'");
       return inner;
     }
@@ -242,7 +242,7 @@ class Parser {
     if (!eat(")")) {
       do {
         auto arg = comparison(depth);
-        if (!arg) return arg;
+        if (!arg) return std::unexpected(arg.error());
         n->args.push_back(std::move(*arg));
       } while (eat(","));
       if (!eat(")")) return fail("missing ')' after the arguments of " + name);

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The main job, offline: builds airreg, starts airtable-local on a free loopback port with its
+# data under .airreg/, runs airreg against it, and stops the server it started (also on
+# Ctrl-C or failure). Nothing here reaches the internet.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+state="$root/.airreg"
+mkdir -p "$state"
+
+if [ "${AIRREG_SKIP_DEPS:-0}" != 1 ]; then bash scripts/install-deps.sh; fi
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+echo "== building (build/)"
+cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" --target airreg_cli airtable-local >/dev/null
+
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    echo "== airtable-local stopped (data kept in .airreg/airtable-local.json)"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== starting airtable-local (a local Airtable-compatible server)"
+fifo=$(mktemp -u) && mkfifo "$fifo"
+./build/bin/airtable-local --port 0 --data "$state/airtable-local.json" --token demo-token >"$fifo" &
+server_pid=$!
+read -r ready <"$fifo"
+rm -f "$fifo"
+url=${ready##* }
+echo "   $ready"
+
+export AIRTABLE_API_KEY=demo-token
+export AIRTABLE_BASE_ID=appLOCALBASE00001
+export AIRTABLE_ENDPOINT_URL="$url"
+export AIRREG_STATE_DIR="$state/state"
+
+run() { echo; echo "\$ $*"; "$@"; }
+
+run ./build/bin/airreg --version
+run curl -s -H "Authorization: Bearer demo-token" "$url/v0/meta/bases/appLOCALBASE00001/tables"
+echo
+
+cat <<TXT
+
+What to look at next:
+  - airtable-local answered the Airtable meta API above; point any Airtable client at
+    $url with the token demo-token while this script runs
+  - the server's data file: .airreg/airtable-local.json
+TXT
