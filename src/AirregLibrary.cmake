@@ -4,6 +4,9 @@ configure_file(${PROJECT_SOURCE_DIR}/include/airreg/version.hpp.in
 
 add_library(airreg STATIC
   core/error.cpp
+  http/http_response.cpp http/curl_transport.cpp http/url.cpp
+  airtable/formula.cpp airtable/table_spec.cpp airtable/airtable_errors.cpp
+  airtable/records_json.cpp airtable/airtable_client.cpp
 )
 add_library(airreg::airreg ALIAS airreg)
 target_include_directories(airreg

@@ -1,0 +1,99 @@
+// AirtableClient: the Airtable Web API (records and meta) for one base, over an injected
+// HttpTransport. It sends exactly the requests asked for: no chunking, pacing or retries
+// (the BatchWriter adds those), except that a listing restarts once when Airtable drops its
+// iterator. Thread-safe: calls share only the transport and the optional pacer.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "airreg/airtable_types.hpp"
+#include "airreg/error.hpp"
+#include "airreg/http_transport.hpp"
+
+namespace airreg {
+
+struct AirtableConfig {
+  std::string token;     // a personal access token; never logged or shown
+  std::string base_id;
+  std::string endpoint_url = "https://api.airtable.com";  // as the official client
+  std::string table = "AI Model Registry";
+  std::string history_table = "Model Sync History";
+  size_t max_url_length = 15'000;  // longer listings go out as POST listRecords (characters)
+
+  // Fills the fields from AIRTABLE_API_KEY, AIRTABLE_BASE_ID, AIRTABLE_TABLE,
+  // AIRTABLE_HISTORY_TABLE and AIRTABLE_ENDPOINT_URL where they are set.
+  static AirtableConfig from_environment();
+};
+
+struct ListQuery {
+  std::string filter_by_formula;
+  std::vector<std::string> fields;                    // empty: every field
+  std::vector<std::pair<std::string, bool>> sort;     // field, descending
+  std::string view;
+  int page_size = 100;
+  std::optional<int> max_records;
+  bool return_fields_by_field_id = false;
+};
+
+struct UpsertResult {
+  std::vector<AirtableRecord> records;
+  std::vector<std::string> created;  // record ids
+  std::vector<std::string> updated;
+};
+
+// Called before every request to the base, e.g. to wait for a rate limiter's turn.
+using RequestHook = std::function<void()>;
+
+class AirtableClient {
+ public:
+  AirtableClient(AirtableConfig config, std::shared_ptr<HttpTransport> transport);
+
+  const AirtableConfig& config() const { return config_; }
+  void set_before_request(RequestHook hook) { before_request_ = std::move(hook); }
+  // Requests sent so far (every attempt, any answer).
+  size_t request_count() const;
+
+  // Records. `table` is a table name or id. Each write takes 1 to 10 records.
+  Result<std::vector<AirtableRecord>> list(const std::string& table, const ListQuery& query = {}) const;
+  Result<AirtableRecord> get(const std::string& table, const std::string& record_id) const;
+  Result<std::vector<AirtableRecord>> create(const std::string& table, const std::vector<Fields>& records,
+                                             bool typecast = false) const;
+  // PATCH, or PUT (replace = true: fields not sent are cleared).
+  Result<std::vector<AirtableRecord>> update(const std::string& table,
+                                             const std::vector<AirtableRecord>& records,
+                                             bool replace = false, bool typecast = false) const;
+  Result<UpsertResult> upsert(const std::string& table, const std::vector<Fields>& records,
+                              const std::vector<std::string>& merge_on, bool typecast = false) const;
+  Result<std::vector<std::string>> remove(const std::string& table,
+                                          const std::vector<std::string>& record_ids) const;
+
+  // Meta.
+  Result<std::vector<TableSpec>> tables() const;
+  // Fields carry name, type, description and options_json; the first becomes primary.
+  Result<TableSpec> create_table(const TableSpec& table) const;
+  Result<FieldSpec> create_field(const std::string& table_id, const FieldSpec& field) const;
+  Result<FieldSpec> update_field(const std::string& table_id, const std::string& field_id,
+                                 const std::optional<std::string>& name,
+                                 const std::optional<std::string>& description) const;
+
+ private:
+  enum class Access { records_read, records_write, schema_read, schema_write };
+  Result<HttpResponse> call(const std::string& method, const std::string& url, const std::string& body,
+                            Access access) const;
+  Result<std::vector<AirtableRecord>> list_once(const std::string& table, const ListQuery& query) const;
+  std::string records_url(const std::string& table) const;
+  std::string meta_url(const std::string& rest) const;
+
+  AirtableConfig config_;
+  std::shared_ptr<HttpTransport> transport_;
+  RequestHook before_request_;
+  mutable std::shared_ptr<std::atomic<size_t>> requests_;
+};
+
+}  // namespace airreg

@@ -1,0 +1,319 @@
+#include "airtable/records_json.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
+
+namespace airreg::airtable {
+
+namespace {
+
+using simdjson::dom::element;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+Error shape_error(const std::string& what) {
+  return make_error(ErrorCode::parse, "Airtable answered with an unexpected body: " + what);
+}
+
+Result<element> parse_body(simdjson::dom::parser& parser, const std::string& body) {
+  element doc;
+  if (auto err = parser.parse(body).get(doc); err)
+    return std::unexpected(shape_error(std::string("not JSON (") + simdjson::error_message(err) + ")"));
+  return doc;
+}
+
+std::string text(element e, const char* key) {
+  std::string_view s;
+  return e[key].get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
+}
+
+FieldValue cell(element v) {
+  bool b;
+  double d;
+  std::string_view s;
+  simdjson::dom::array arr;
+  if (v.get(b) == simdjson::SUCCESS) return b;
+  if (v.is_number() && v.get(d) == simdjson::SUCCESS) return d;
+  if (v.get(s) == simdjson::SUCCESS) return std::string(s);
+  if (v.get(arr) == simdjson::SUCCESS) {
+    std::vector<std::string> list;
+    for (element item : arr) {
+      if (item.get(s) == simdjson::SUCCESS) {
+        list.emplace_back(s);
+      } else {
+        list.push_back(simdjson::minify(item));
+      }
+    }
+    return list;
+  }
+  if (v.is_null()) return std::monostate{};
+  // Objects (attachments, collaborators) are kept as their JSON text.
+  return simdjson::minify(v);
+}
+
+Result<AirtableRecord> record_from(element e) {
+  AirtableRecord r;
+  r.id = text(e, "id");
+  if (r.id.empty()) return std::unexpected(shape_error("a record without an id"));
+  r.created_time = text(e, "createdTime");
+  simdjson::dom::object fields;
+  if (e["fields"].get(fields) == simdjson::SUCCESS)
+    for (auto [key, value] : fields) r.fields.emplace(std::string(key), cell(value));
+  return r;
+}
+
+Result<std::vector<AirtableRecord>> records_from(element doc) {
+  simdjson::dom::array arr;
+  if (doc["records"].get(arr) != simdjson::SUCCESS) return std::unexpected(shape_error("no records array"));
+  std::vector<AirtableRecord> out;
+  out.reserve(arr.size());
+  for (element e : arr) {
+    auto r = record_from(e);
+    if (!r) return std::unexpected(r.error());
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+std::vector<std::string> strings(element doc, const char* key) {
+  std::vector<std::string> out;
+  simdjson::dom::array arr;
+  std::string_view s;
+  if (doc[key].get(arr) == simdjson::SUCCESS)
+    for (element e : arr)
+      if (e.get(s) == simdjson::SUCCESS) out.emplace_back(s);
+  return out;
+}
+
+FieldSpec field_from(element e) {
+  FieldSpec f{text(e, "id"), text(e, "name"), text(e, "type"), text(e, "description"), {}, {}};
+  element options;
+  if (e["options"].get(options) == simdjson::SUCCESS) {
+    f.options_json = simdjson::minify(options);
+    simdjson::dom::array choices;
+    if (options["choices"].get(choices) == simdjson::SUCCESS)
+      for (element c : choices) f.choices.push_back(text(c, "name"));
+  }
+  return f;
+}
+
+TableSpec table_from(element e) {
+  TableSpec t{text(e, "id"), text(e, "name"), text(e, "description"), text(e, "primaryFieldId"), {}};
+  simdjson::dom::array fields;
+  if (e["fields"].get(fields) == simdjson::SUCCESS)
+    for (element f : fields) t.fields.push_back(field_from(f));
+  return t;
+}
+
+void write_string(Writer& w, const std::string& s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
+void write_value(Writer& w, const FieldValue& v) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          w.Null();
+        } else if constexpr (std::is_same_v<T, bool>) {
+          w.Bool(x);
+        } else if constexpr (std::is_same_v<T, double>) {
+          w.Double(x);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          write_string(w, x);
+        } else {
+          w.StartArray();
+          for (const auto& s : x) write_string(w, s);
+          w.EndArray();
+        }
+      },
+      v);
+}
+
+std::string done(const rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()); }
+
+}  // namespace
+
+Result<RecordPage> parse_record_page(const std::string& body) {
+  simdjson::dom::parser parser;
+  auto doc = parse_body(parser, body);
+  if (!doc) return std::unexpected(doc.error());
+  auto records = records_from(*doc);
+  if (!records) return std::unexpected(records.error());
+  return RecordPage{std::move(*records), text(*doc, "offset")};
+}
+
+Result<AirtableRecord> parse_record(const std::string& body) {
+  simdjson::dom::parser parser;
+  auto doc = parse_body(parser, body);
+  if (!doc) return std::unexpected(doc.error());
+  return record_from(*doc);
+}
+
+Result<UpsertResult> parse_upsert(const std::string& body) {
+  simdjson::dom::parser parser;
+  auto doc = parse_body(parser, body);
+  if (!doc) return std::unexpected(doc.error());
+  auto records = records_from(*doc);
+  if (!records) return std::unexpected(records.error());
+  return UpsertResult{std::move(*records), strings(*doc, "createdRecords"), strings(*doc, "updatedRecords")};
+}
+
+Result<std::vector<std::string>> parse_deleted(const std::string& body) {
+  simdjson::dom::parser parser;
+  auto doc = parse_body(parser, body);
+  if (!doc) return std::unexpected(doc.error());
+  simdjson::dom::array arr;
+  if (doc->at_key("records").get(arr) != simdjson::SUCCESS) return std::unexpected(shape_error("no records array"));
+  std::vector<std::string> ids;
+  for (element e : arr) ids.push_back(text(e, "id"));
+  return ids;
+}
+
+Result<std::vector<TableSpec>> parse_tables(const std::string& body) {
+  simdjson::dom::parser parser;
+  auto doc = parse_body(parser, body);
+  if (!doc) return std::unexpected(doc.error());
+  simdjson::dom::array arr;
+  if (doc->at_key("tables").get(arr) != simdjson::SUCCESS) return std::unexpected(shape_error("no tables array"));
+  std::vector<TableSpec> out;
+  for (element t : arr) out.push_back(table_from(t));
+  return out;
+}
+
+Result<TableSpec> parse_table(const std::string& body) {
+  simdjson::dom::parser parser;
+  auto doc = parse_body(parser, body);
+  if (!doc) return std::unexpected(doc.error());
+  TableSpec t = table_from(*doc);
+  if (t.id.empty()) return std::unexpected(shape_error("a table without an id"));
+  return t;
+}
+
+Result<FieldSpec> parse_field(const std::string& body) {
+  simdjson::dom::parser parser;
+  auto doc = parse_body(parser, body);
+  if (!doc) return std::unexpected(doc.error());
+  FieldSpec f = field_from(*doc);
+  if (f.id.empty()) return std::unexpected(shape_error("a field without an id"));
+  return f;
+}
+
+std::string write_records_body(const std::vector<AirtableRecord>& records, bool typecast,
+                               const std::vector<std::string>& merge_on) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("records");
+  w.StartArray();
+  for (const auto& r : records) {
+    w.StartObject();
+    if (!r.id.empty()) {
+      w.Key("id");
+      write_string(w, r.id);
+    }
+    w.Key("fields");
+    w.StartObject();
+    for (const auto& [name, value] : r.fields) {
+      w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+      write_value(w, value);
+    }
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  if (typecast) {
+    w.Key("typecast");
+    w.Bool(true);
+  }
+  if (!merge_on.empty()) {
+    w.Key("performUpsert");
+    w.StartObject();
+    w.Key("fieldsToMergeOn");
+    w.StartArray();
+    for (const auto& m : merge_on) write_string(w, m);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndObject();
+  return done(buffer);
+}
+
+std::string write_list_body(const ListQuery& q, const std::string& offset) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("pageSize");
+  w.Int(q.page_size);
+  if (q.max_records) w.Key("maxRecords"), w.Int(*q.max_records);
+  if (!q.filter_by_formula.empty()) w.Key("filterByFormula"), write_string(w, q.filter_by_formula);
+  if (!q.view.empty()) w.Key("view"), write_string(w, q.view);
+  if (!offset.empty()) w.Key("offset"), write_string(w, offset);
+  if (q.return_fields_by_field_id) w.Key("returnFieldsByFieldId"), w.Bool(true);
+  if (!q.fields.empty()) {
+    w.Key("fields");
+    w.StartArray();
+    for (const auto& f : q.fields) write_string(w, f);
+    w.EndArray();
+  }
+  if (!q.sort.empty()) {
+    w.Key("sort");
+    w.StartArray();
+    for (const auto& [field, desc] : q.sort) {
+      w.StartObject();
+      w.Key("field"), write_string(w, field);
+      w.Key("direction"), w.String(desc ? "desc" : "asc");
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return done(buffer);
+}
+
+namespace {
+void write_field_object(Writer& w, const FieldSpec& f) {
+  w.StartObject();
+  w.Key("name"), write_string(w, f.name);
+  w.Key("type"), write_string(w, f.type);
+  if (!f.description.empty()) w.Key("description"), write_string(w, f.description);
+  if (!f.options_json.empty()) {
+    // options_json comes from our schema files, parsed and minified by simdjson.
+    w.Key("options");
+    w.RawValue(f.options_json.data(), f.options_json.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+}
+}  // namespace
+
+std::string write_table_body(const TableSpec& t) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("name"), write_string(w, t.name);
+  if (!t.description.empty()) w.Key("description"), write_string(w, t.description);
+  w.Key("fields");
+  w.StartArray();
+  for (const auto& f : t.fields) write_field_object(w, f);
+  w.EndArray();
+  w.EndObject();
+  return done(buffer);
+}
+
+std::string write_field_body(const FieldSpec& f) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  write_field_object(w, f);
+  return done(buffer);
+}
+
+std::string write_field_update_body(const std::optional<std::string>& name,
+                                    const std::optional<std::string>& description) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  if (name) w.Key("name"), write_string(w, *name);
+  if (description) w.Key("description"), write_string(w, *description);
+  w.EndObject();
+  return done(buffer);
+}
+
+}  // namespace airreg::airtable
