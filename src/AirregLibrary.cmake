@@ -6,8 +6,12 @@ add_library(airreg STATIC
   core/error.cpp
   http/http_response.cpp http/curl_transport.cpp http/url.cpp
   airtable/formula.cpp airtable/table_spec.cpp airtable/airtable_errors.cpp
-  airtable/records_json.cpp airtable/airtable_client.cpp
+  airtable/records_json.cpp airtable/airtable_client.cpp airtable/schema.cpp airtable/setup.cpp
 )
+include(GNUInstallDirs)
+target_compile_definitions(airreg PRIVATE
+  AIRREG_SOURCE_SCHEMA_DIR="${PROJECT_SOURCE_DIR}/schema"
+  AIRREG_INSTALLED_SCHEMA_DIR="${CMAKE_INSTALL_FULL_DATADIR}/airreg/schema")
 add_library(airreg::airreg ALIAS airreg)
 target_include_directories(airreg
   PUBLIC
@@ -21,7 +25,7 @@ target_link_libraries(airreg
 set_target_properties(airreg PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME airreg)
 airreg_warnings(airreg)
 
-add_executable(airreg_cli cli/main.cpp cli/app.cpp)
+add_executable(airreg_cli cli/main.cpp cli/app.cpp cli/airtable_options.cpp cli/setup_command.cpp)
 set_target_properties(airreg_cli PROPERTIES OUTPUT_NAME airreg)
 target_link_libraries(airreg_cli PRIVATE airreg cxxopts::cxxopts spdlog::spdlog fmt::fmt)
 target_include_directories(airreg_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

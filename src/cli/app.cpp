@@ -14,6 +14,7 @@ const char* kUsage = R"(airreg - keeps a shared registry of AI models in Airtabl
 Usage: airreg <command> [options]      airreg <command> --help for its options
 
 Commands:
+  setup      create the registry and history tables in the base (idempotent)
   help       show this text
   version    print the version
 
@@ -27,6 +28,27 @@ Exit codes:
 
 }  // namespace
 
+std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& options, const Args& args) {
+  std::vector<const char*> argv{options.program().c_str()};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  try {
+    auto parsed = options.parse(static_cast<int>(argv.size()), argv.data());
+    if (!parsed.unmatched().empty()) {
+      std::cerr << options.program() << ": unexpected argument '" << parsed.unmatched().front() << "' (see --help)\n";
+      return std::nullopt;
+    }
+    return parsed;
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::cerr << options.program() << ": " << e.what() << " (see --help)\n";
+    return std::nullopt;
+  }
+}
+
+int report_error(const Error& error) {
+  std::cerr << "airreg: " << error.describe() << "\n";
+  return error.code == ErrorCode::config || error.code == ErrorCode::invalid_argument ? kExitUsage : kExitRuntime;
+}
+
 int run(int argc, char** argv) {
   Args args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
@@ -36,6 +58,15 @@ int run(int argc, char** argv) {
   if (args[0] == "version" || args[0] == "--version") {
     std::cout << "airreg " << kVersion << "\n";
     return kExitOk;
+  }
+  static const std::map<std::string, int (*)(const Args&)> kCommands{{"setup", &setup_command}};
+  if (auto it = kCommands.find(args[0]); it != kCommands.end()) {
+    try {
+      return it->second(Args(args.begin() + 1, args.end()));
+    } catch (const std::exception& e) {
+      std::cerr << "airreg " << args[0] << ": " << e.what() << "\n";
+      return kExitRuntime;
+    }
   }
   std::cerr << "airreg: unknown command '" << args[0] << "' (see airreg --help)\n";
   return kExitUsage;

@@ -2,13 +2,24 @@
 // exceptions stop here (this is the CLI boundary).
 #pragma once
 
+#include <cxxopts.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "airreg/error.hpp"
 
 namespace airreg::cli {
 
 using Args = std::vector<std::string>;
 
 int run(int argc, char** argv);
+int setup_command(const Args& args);
+
+// Parses a subcommand's arguments; on a bad flag prints what and why and returns nothing.
+std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& options, const Args& args);
+// Prints the error (never a secret) and returns its exit code: 2 for configuration and
+// usage errors, 1 for the rest.
+int report_error(const Error& error);
 
 }  // namespace airreg::cli

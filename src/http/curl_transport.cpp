@@ -121,6 +121,7 @@ class CurlTransport final : public HttpTransport {
     if (request.method == "GET") {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (!request.body.empty() || request.method != "DELETE") {
+      // Always set both, so curl never falls back to reading a body from elsewhere.
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     }
@@ -133,28 +134,25 @@ class CurlTransport final : public HttpTransport {
     CURLcode code = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(headers);
-    // The next call sets its own options; keep the connection, drop per-call pointers.
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
     give_back(h);
+    curl_slist_free_all(headers);
     if (code != CURLE_OK) return std::unexpected(transport_error(code, error_buffer, request.url));
     response.status = static_cast<int>(status);
     return response;
   }
 
  private:
+  // A pooled handle keeps its live connection; its options are set afresh for every call.
   CURL* take_handle() {
+    CURL* h = nullptr;
     {
       std::lock_guard lock(mutex_);
       if (!idle_.empty()) {
-        CURL* h = idle_.back();
+        h = idle_.back();
         idle_.pop_back();
-        return h;
       }
     }
-    CURL* h = curl_easy_init();
+    if (!h) h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_SHARE, share_.get());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -172,6 +170,8 @@ class CurlTransport final : public HttpTransport {
   }
 
   void give_back(CURL* h) {
+    // Reset drops every option of the last call (bodies, headers) but keeps the connection.
+    curl_easy_reset(h);
     std::lock_guard lock(mutex_);
     idle_.push_back(h);
   }
