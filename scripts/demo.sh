@@ -43,13 +43,20 @@ export AIRREG_STATE_DIR="$state/state"
 run() { echo; echo "\$ $*"; "$@"; }
 
 run ./build/bin/airreg --version
-run curl -s -H "Authorization: Bearer demo-token" "$url/v0/meta/bases/appLOCALBASE00001/tables"
-echo
+echo; echo "== 1. create the tables (first run creates, second run has nothing to do)"
+run ./build/bin/airreg setup
+run ./build/bin/airreg setup
+echo; echo "== 2. the tables as Airtable's meta API shows them (names and types)"
+curl -s -H "Authorization: Bearer demo-token" "$url/v0/meta/bases/appLOCALBASE00001/tables" |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const t of JSON.parse(s).tables){console.log(t.name+" ("+t.id+")");for(const f of t.fields)console.log("   "+f.name.padEnd(28)+f.type)}})' 2>/dev/null ||
+  curl -s -H "Authorization: Bearer demo-token" "$url/v0/meta/bases/appLOCALBASE00001/tables"
 
 cat <<TXT
 
 What to look at next:
-  - airtable-local answered the Airtable meta API above; point any Airtable client at
-    $url with the token demo-token while this script runs
-  - the server's data file: .airreg/airtable-local.json
+  - README.md, "For the people who edit the table": which columns are theirs
+  - airtable-local speaks the Airtable API; point any Airtable client at $url
+    with the token demo-token while this script runs
+  - the server's data file: .airreg/airtable-local.json (setup is idempotent: run the demo
+    again and it reports "nothing to do")
 TXT
