@@ -93,7 +93,7 @@ class AirtableClient {
   AirtableConfig config_;
   std::shared_ptr<HttpTransport> transport_;
   RequestHook before_request_;
-  mutable std::shared_ptr<std::atomic<size_t>> requests_;
+  std::shared_ptr<std::atomic<size_t>> requests_;  // shared by copies of the client
 };
 
 }  // namespace airreg

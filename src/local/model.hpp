@@ -28,7 +28,6 @@ struct Field {
   std::string description;
   std::vector<Choice> choices;  // singleSelect / multipleSelects only
   std::string options_json;     // every other type: the options object as sent, minified
-  bool has_options() const { return !choices.empty() || !options_json.empty() || is_select(); }
   bool is_select() const { return type == "singleSelect" || type == "multipleSelects"; }
 };
 
