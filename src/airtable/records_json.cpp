@@ -22,6 +22,15 @@ Result<element> parse_body(simdjson::dom::parser& parser, const std::string& bod
   return doc;
 }
 
+// Parses the body and hands its root to read; every parse_* below is one such reader.
+template <typename Read>
+auto with_body(const std::string& body, Read read) -> decltype(read(element{})) {
+  simdjson::dom::parser parser;
+  auto doc = parse_body(parser, body);
+  if (!doc) return std::unexpected(doc.error());
+  return read(*doc);
+}
+
 std::string text(element e, const char* key) {
   std::string_view s;
   return e[key].get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
@@ -133,68 +142,61 @@ std::string done(const rapidjson::StringBuffer& buffer) { return std::string(buf
 }  // namespace
 
 Result<RecordPage> parse_record_page(const std::string& body) {
-  simdjson::dom::parser parser;
-  auto doc = parse_body(parser, body);
-  if (!doc) return std::unexpected(doc.error());
-  auto records = records_from(*doc);
-  if (!records) return std::unexpected(records.error());
-  return RecordPage{std::move(*records), text(*doc, "offset")};
+  return with_body(body, [](element doc) -> Result<RecordPage> {
+    auto records = records_from(doc);
+    if (!records) return std::unexpected(records.error());
+    return RecordPage{std::move(*records), text(doc, "offset")};
+  });
 }
 
 Result<AirtableRecord> parse_record(const std::string& body) {
-  simdjson::dom::parser parser;
-  auto doc = parse_body(parser, body);
-  if (!doc) return std::unexpected(doc.error());
-  return record_from(*doc);
+  return with_body(body, [](element doc) -> Result<AirtableRecord> {
+    return record_from(doc);
+  });
 }
 
 Result<UpsertResult> parse_upsert(const std::string& body) {
-  simdjson::dom::parser parser;
-  auto doc = parse_body(parser, body);
-  if (!doc) return std::unexpected(doc.error());
-  auto records = records_from(*doc);
-  if (!records) return std::unexpected(records.error());
-  return UpsertResult{std::move(*records), strings(*doc, "createdRecords"), strings(*doc, "updatedRecords")};
+  return with_body(body, [](element doc) -> Result<UpsertResult> {
+    auto records = records_from(doc);
+    if (!records) return std::unexpected(records.error());
+    return UpsertResult{std::move(*records), strings(doc, "createdRecords"), strings(doc, "updatedRecords")};
+  });
 }
 
 Result<std::vector<std::string>> parse_deleted(const std::string& body) {
-  simdjson::dom::parser parser;
-  auto doc = parse_body(parser, body);
-  if (!doc) return std::unexpected(doc.error());
-  simdjson::dom::array arr;
-  if (doc->at_key("records").get(arr) != simdjson::SUCCESS) return std::unexpected(shape_error("no records array"));
-  std::vector<std::string> ids;
-  for (element e : arr) ids.push_back(text(e, "id"));
-  return ids;
+  return with_body(body, [](element doc) -> Result<std::vector<std::string>> {
+    simdjson::dom::array arr;
+    if (doc.at_key("records").get(arr) != simdjson::SUCCESS) return std::unexpected(shape_error("no records array"));
+    std::vector<std::string> ids;
+    for (element e : arr) ids.push_back(text(e, "id"));
+    return ids;
+  });
 }
 
 Result<std::vector<TableSpec>> parse_tables(const std::string& body) {
-  simdjson::dom::parser parser;
-  auto doc = parse_body(parser, body);
-  if (!doc) return std::unexpected(doc.error());
-  simdjson::dom::array arr;
-  if (doc->at_key("tables").get(arr) != simdjson::SUCCESS) return std::unexpected(shape_error("no tables array"));
-  std::vector<TableSpec> out;
-  for (element t : arr) out.push_back(table_from(t));
-  return out;
+  return with_body(body, [](element doc) -> Result<std::vector<TableSpec>> {
+    simdjson::dom::array arr;
+    if (doc.at_key("tables").get(arr) != simdjson::SUCCESS) return std::unexpected(shape_error("no tables array"));
+    std::vector<TableSpec> out;
+    for (element t : arr) out.push_back(table_from(t));
+    return out;
+  });
 }
 
 Result<TableSpec> parse_table(const std::string& body) {
-  simdjson::dom::parser parser;
-  auto doc = parse_body(parser, body);
-  if (!doc) return std::unexpected(doc.error());
-  TableSpec t = table_from(*doc);
-  if (t.id.empty()) return std::unexpected(shape_error("a table without an id"));
-  return t;
+  return with_body(body, [](element doc) -> Result<TableSpec> {
+    TableSpec t = table_from(doc);
+    if (t.id.empty()) return std::unexpected(shape_error("a table without an id"));
+    return t;
+  });
 }
 
 Result<FieldSpec> parse_field(const std::string& body) {
-  simdjson::dom::parser parser;
-  auto doc = parse_body(parser, body);
-  if (!doc) return std::unexpected(doc.error());
-  FieldSpec f = field_from(*doc);
-  if (f.id.empty()) return std::unexpected(shape_error("a field without an id"));
-  return f;
+  return with_body(body, [](element doc) -> Result<FieldSpec> {
+    FieldSpec f = field_from(doc);
+    if (f.id.empty()) return std::unexpected(shape_error("a field without an id"));
+    return f;
+  });
 }
 
 std::string write_records_body(const std::vector<AirtableRecord>& records, bool typecast,
