@@ -3,10 +3,12 @@ configure_file(${PROJECT_SOURCE_DIR}/include/airreg/version.hpp.in
                ${PROJECT_BINARY_DIR}/generated/airreg/version.hpp @ONLY)
 
 add_library(airreg STATIC
-  core/error.cpp
+  core/error.cpp core/clock.cpp core/durable_file.cpp core/time_text.cpp
   http/http_response.cpp http/curl_transport.cpp http/url.cpp
+  json/fields_json.cpp
   airtable/formula.cpp airtable/table_spec.cpp airtable/airtable_errors.cpp
   airtable/records_json.cpp airtable/airtable_client.cpp airtable/schema.cpp airtable/setup.cpp
+  airtable/rate_limiter.cpp airtable/row_diff.cpp airtable/outbox.cpp airtable/batch_writer.cpp
 )
 include(GNUInstallDirs)
 target_compile_definitions(airreg PRIVATE
@@ -20,8 +22,8 @@ target_include_directories(airreg
     $<INSTALL_INTERFACE:include>
   PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(airreg
-  PUBLIC Threads::Threads
-  PRIVATE simdjson::simdjson spdlog::spdlog fmt::fmt CURL::libcurl)
+  PUBLIC Threads::Threads spdlog::spdlog
+  PRIVATE simdjson::simdjson fmt::fmt CURL::libcurl)
 set_target_properties(airreg PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME airreg)
 airreg_warnings(airreg)
 

@@ -1,11 +1,12 @@
 // AirtableClient: the Airtable Web API (records and meta) for one base, over an injected
 // HttpTransport. It sends exactly the requests asked for: no chunking, pacing or retries
 // (the BatchWriter adds those), except that a listing restarts once when Airtable drops its
-// iterator. Thread-safe: calls share only the transport and the optional pacer.
+// iterator. Every request waits for the base's RateLimiter, and a 429 pauses that limiter for
+// everyone. Thread-safe: calls share only the transport and the limiter.
 #pragma once
 
 #include <atomic>
-#include <functional>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "airreg/airtable_types.hpp"
 #include "airreg/error.hpp"
 #include "airreg/http_transport.hpp"
+#include "airreg/rate_limiter.hpp"
 
 namespace airreg {
 
@@ -25,6 +27,8 @@ struct AirtableConfig {
   std::string table = "AI Model Registry";
   std::string history_table = "Model Sync History";
   size_t max_url_length = 15'000;  // longer listings go out as POST listRecords (characters)
+  double max_requests_per_second = 5;  // per base, shared by the process; 0: no pacing (req/s)
+  std::chrono::milliseconds rate_limit_pause{30'000};  // after a 429 without Retry-After (ms)
 
   // Fills the fields from AIRTABLE_API_KEY, AIRTABLE_BASE_ID, AIRTABLE_TABLE,
   // AIRTABLE_HISTORY_TABLE and AIRTABLE_ENDPOINT_URL where they are set.
@@ -47,15 +51,14 @@ struct UpsertResult {
   std::vector<std::string> updated;
 };
 
-// Called before every request to the base, e.g. to wait for a rate limiter's turn.
-using RequestHook = std::function<void()>;
-
 class AirtableClient {
  public:
   AirtableClient(AirtableConfig config, std::shared_ptr<HttpTransport> transport);
 
   const AirtableConfig& config() const { return config_; }
-  void set_before_request(RequestHook hook) { before_request_ = std::move(hook); }
+  // By default the process-wide limiter of the base (shared_rate_limiter); tests inject one.
+  void set_rate_limiter(std::shared_ptr<RateLimiter> limiter) { limiter_ = std::move(limiter); }
+  const std::shared_ptr<RateLimiter>& rate_limiter() const { return limiter_; }
   // Requests sent so far (every attempt, any answer).
   size_t request_count() const;
 
@@ -92,7 +95,7 @@ class AirtableClient {
 
   AirtableConfig config_;
   std::shared_ptr<HttpTransport> transport_;
-  RequestHook before_request_;
+  std::shared_ptr<RateLimiter> limiter_;
   std::shared_ptr<std::atomic<size_t>> requests_;  // shared by copies of the client
 };
 

@@ -67,6 +67,7 @@ AirtableClient::AirtableClient(AirtableConfig config, std::shared_ptr<HttpTransp
       transport_(std::move(transport)),
       requests_(std::make_shared<std::atomic<size_t>>(0)) {
   config_.endpoint_url = strip_trailing_slash(config_.endpoint_url);
+  limiter_ = shared_rate_limiter(config_.endpoint_url, config_.base_id, config_.max_requests_per_second);
 }
 
 size_t AirtableClient::request_count() const { return requests_->load(); }
@@ -81,14 +82,20 @@ std::string AirtableClient::meta_url(const std::string& rest) const {
 
 Result<HttpResponse> AirtableClient::call(const std::string& method, const std::string& url,
                                           const std::string& body, Access access) const {
-  if (before_request_) before_request_();
   HttpRequest request{method, url, {{"Authorization", "Bearer " + config_.token}}, body};
   if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  RateLimiter::Permit permit = limiter_ ? limiter_->acquire() : RateLimiter::Permit{};
   requests_->fetch_add(1);
   auto response = transport_->send(request);
+  permit.finish();
   if (!response) return std::unexpected(response.error());
-  if (response->status < 200 || response->status >= 300)
-    return std::unexpected(error_from_response(*response, scope_for(static_cast<int>(access)), config_.base_id));
+  if (response->status < 200 || response->status >= 300) {
+    Error error = error_from_response(*response, scope_for(static_cast<int>(access)), config_.base_id);
+    // Airtable refuses every request of the base for 30 s after a 429: nobody should try sooner.
+    if (error.code == ErrorCode::rate_limited && limiter_)
+      limiter_->pause_for(error.retry_after.value_or(config_.rate_limit_pause));
+    return std::unexpected(error);
+  }
   return response;
 }
 

@@ -1,15 +1,16 @@
 #include "airtable/records_json.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-#include <simdjson.h>
+#include "json/fields_json.hpp"
 
 namespace airreg::airtable {
 
 namespace {
 
 using simdjson::dom::element;
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using json::write_string;
+using Writer = json::Writer;
+
+std::string text(element e, const char* key) { return json::text_at(e, key); }
 
 Error shape_error(const std::string& what) {
   return make_error(ErrorCode::parse, "Airtable answered with an unexpected body: " + what);
@@ -31,43 +32,13 @@ auto with_body(const std::string& body, Read read) -> decltype(read(element{})) 
   return read(*doc);
 }
 
-std::string text(element e, const char* key) {
-  std::string_view s;
-  return e[key].get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
-}
-
-FieldValue cell(element v) {
-  bool b;
-  double d;
-  std::string_view s;
-  simdjson::dom::array arr;
-  if (v.get(b) == simdjson::SUCCESS) return b;
-  if (v.is_number() && v.get(d) == simdjson::SUCCESS) return d;
-  if (v.get(s) == simdjson::SUCCESS) return std::string(s);
-  if (v.get(arr) == simdjson::SUCCESS) {
-    std::vector<std::string> list;
-    for (element item : arr) {
-      if (item.get(s) == simdjson::SUCCESS) {
-        list.emplace_back(s);
-      } else {
-        list.push_back(simdjson::minify(item));
-      }
-    }
-    return list;
-  }
-  if (v.is_null()) return std::monostate{};
-  // Objects (attachments, collaborators) are kept as their JSON text.
-  return simdjson::minify(v);
-}
-
 Result<AirtableRecord> record_from(element e) {
   AirtableRecord r;
   r.id = text(e, "id");
   if (r.id.empty()) return std::unexpected(shape_error("a record without an id"));
   r.created_time = text(e, "createdTime");
   simdjson::dom::object fields;
-  if (e["fields"].get(fields) == simdjson::SUCCESS)
-    for (auto [key, value] : fields) r.fields.emplace(std::string(key), cell(value));
+  if (e["fields"].get(fields) == simdjson::SUCCESS) r.fields = json::fields_from(fields);
   return r;
 }
 
@@ -113,31 +84,6 @@ TableSpec table_from(element e) {
     for (element f : fields) t.fields.push_back(field_from(f));
   return t;
 }
-
-void write_string(Writer& w, const std::string& s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-
-void write_value(Writer& w, const FieldValue& v) {
-  std::visit(
-      [&](const auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, std::monostate>) {
-          w.Null();
-        } else if constexpr (std::is_same_v<T, bool>) {
-          w.Bool(x);
-        } else if constexpr (std::is_same_v<T, double>) {
-          w.Double(x);
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          write_string(w, x);
-        } else {
-          w.StartArray();
-          for (const auto& s : x) write_string(w, s);
-          w.EndArray();
-        }
-      },
-      v);
-}
-
-std::string done(const rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()); }
 
 }  // namespace
 
@@ -213,12 +159,7 @@ std::string write_records_body(const std::vector<AirtableRecord>& records, bool 
       write_string(w, r.id);
     }
     w.Key("fields");
-    w.StartObject();
-    for (const auto& [name, value] : r.fields) {
-      w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-      write_value(w, value);
-    }
-    w.EndObject();
+    json::write_fields(w, r.fields);
     w.EndObject();
   }
   w.EndArray();
@@ -236,7 +177,7 @@ std::string write_records_body(const std::vector<AirtableRecord>& records, bool 
     w.EndObject();
   }
   w.EndObject();
-  return done(buffer);
+  return json::to_string(buffer);
 }
 
 std::string write_list_body(const ListQuery& q, const std::string& offset) {
@@ -268,7 +209,7 @@ std::string write_list_body(const ListQuery& q, const std::string& offset) {
     w.EndArray();
   }
   w.EndObject();
-  return done(buffer);
+  return json::to_string(buffer);
 }
 
 namespace {
@@ -297,14 +238,14 @@ std::string write_table_body(const TableSpec& t) {
   for (const auto& f : t.fields) write_field_object(w, f);
   w.EndArray();
   w.EndObject();
-  return done(buffer);
+  return json::to_string(buffer);
 }
 
 std::string write_field_body(const FieldSpec& f) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   write_field_object(w, f);
-  return done(buffer);
+  return json::to_string(buffer);
 }
 
 std::string write_field_update_body(const std::optional<std::string>& name,
@@ -315,7 +256,7 @@ std::string write_field_update_body(const std::optional<std::string>& name,
   if (name) w.Key("name"), write_string(w, *name);
   if (description) w.Key("description"), write_string(w, *description);
   w.EndObject();
-  return done(buffer);
+  return json::to_string(buffer);
 }
 
 }  // namespace airreg::airtable

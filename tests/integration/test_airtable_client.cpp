@@ -3,19 +3,17 @@
 
 #include "airreg/airtable_client.hpp"
 #include "airreg/formula.hpp"
+#include "local_config.hpp"
 #include "local_server.hpp"
 
 using namespace airreg;
+using airreg::test::local_config;
 using airreg::test::LocalServer;
 
 namespace {
 
 AirtableClient client_for(const LocalServer& server) {
-  AirtableConfig c;
-  c.token = "t";
-  c.base_id = LocalServer::kBase;
-  c.endpoint_url = server.url();
-  return AirtableClient(c, make_curl_transport());
+  return AirtableClient(local_config(server), make_curl_transport());
 }
 
 void make_table(const AirtableClient& client) {
@@ -89,10 +87,7 @@ TEST_CASE("a model id built to inject into a formula matches only itself", "[air
 
 TEST_CASE("a listing whose URL would pass the limit goes out as POST listRecords", "[airtable][integration]") {
   LocalServer server;
-  AirtableConfig c;
-  c.token = "t";
-  c.base_id = LocalServer::kBase;
-  c.endpoint_url = server.url();
+  AirtableConfig c = local_config(server);
   c.max_url_length = 200;  // small, so a short formula crosses it; the default is 15,000
   AirtableClient client(c, make_curl_transport());
   make_table(client);
@@ -109,10 +104,7 @@ TEST_CASE("a listing whose URL would pass the limit goes out as POST listRecords
 
 TEST_CASE("errors carry Airtable's type and never the token", "[airtable][integration]") {
   LocalServer server({"--rate-limit", "0", "--token", "good"});
-  AirtableConfig c;
-  c.token = "pat-leaky-secret";
-  c.base_id = LocalServer::kBase;
-  c.endpoint_url = server.url();
+  AirtableConfig c = local_config(server, "pat-leaky-secret");
   AirtableClient client(c, make_curl_transport());
   auto r = client.tables();
   REQUIRE_FALSE(r);

@@ -3,10 +3,12 @@
 
 #include "airreg/airtable_client.hpp"
 #include "airreg/schema.hpp"
+#include "local_config.hpp"
 #include "local_server.hpp"
 #include "run_command.hpp"
 
 using namespace airreg;
+using airreg::test::local_config;
 using airreg::test::LocalServer;
 using airreg::test::run_command;
 
@@ -20,11 +22,7 @@ std::string airreg_cmd(const LocalServer& server, const std::string& args, const
 }
 
 AirtableClient client_for(const LocalServer& server) {
-  AirtableConfig c;
-  c.token = kToken;
-  c.base_id = LocalServer::kBase;
-  c.endpoint_url = server.url();
-  return AirtableClient(c, make_curl_transport());
+  return AirtableClient(local_config(server, kToken), make_curl_transport());
 }
 
 }  // namespace

@@ -1,0 +1,104 @@
+#include "airreg/rate_limiter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace airreg {
+
+RateLimiter::Permit::Permit(Permit&& other) noexcept : owner_(other.owner_), slot_(other.slot_) {
+  other.owner_ = nullptr;
+}
+
+RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
+  if (this != &other) {
+    finish();
+    owner_ = other.owner_;
+    slot_ = other.slot_;
+    other.owner_ = nullptr;
+  }
+  return *this;
+}
+
+RateLimiter::Permit::~Permit() { finish(); }
+
+void RateLimiter::Permit::finish() {
+  if (owner_) owner_->release(slot_);
+  owner_ = nullptr;
+}
+
+RateLimiter::RateLimiter(size_t max_requests, Clock::Duration window, Clock clock)
+    : clock_(std::move(clock)), window_(window), slots_(max_requests) {}
+
+std::shared_ptr<RateLimiter> RateLimiter::per_second(double rps, Clock clock) {
+  if (!(rps > 0)) return std::make_shared<RateLimiter>(0, Clock::Duration::zero(), std::move(clock));
+  double n = std::max(1.0, std::floor(rps));
+  auto window = std::chrono::duration_cast<Clock::Duration>(std::chrono::duration<double>(n / rps));
+  return std::make_shared<RateLimiter>(static_cast<size_t>(n), window, std::move(clock));
+}
+
+RateLimiter::Permit RateLimiter::acquire() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (slots_.empty()) {  // no pacing: only a 429 pause holds requests back
+      Clock::TimePoint until = paused_until_;
+      if (until <= clock_.now()) return Permit{};
+      lock.unlock();
+      clock_.sleep_until(until);
+      lock.lock();
+      continue;
+    }
+    auto free = [&] { return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.busy; }); };
+    slot_freed_.wait(lock, free);
+    size_t best = slots_.size();
+    for (size_t i = 0; i < slots_.size(); ++i)
+      if (!slots_[i].busy && (best == slots_.size() || slots_[i].free_at < slots_[best].free_at)) best = i;
+    Clock::TimePoint start = std::max(slots_[best].free_at, paused_until_);
+    slots_[best].busy = true;  // reserved while we wait for its turn
+    if (start > clock_.now()) {
+      lock.unlock();
+      clock_.sleep_until(start);
+      lock.lock();
+      // A 429 seen while we slept moves everyone's turn: give the slot back and queue again.
+      if (paused_until_ > clock_.now()) {
+        slots_[best].busy = false;
+        slot_freed_.notify_one();
+        continue;
+      }
+    }
+    return Permit(this, best);
+  }
+}
+
+void RateLimiter::release(size_t slot) {
+  {
+    std::lock_guard lock(mutex_);
+    slots_[slot].busy = false;
+    slots_[slot].free_at = clock_.now() + window_;
+  }
+  slot_freed_.notify_one();
+}
+
+void RateLimiter::pause_for(Clock::Duration pause) {
+  std::lock_guard lock(mutex_);
+  paused_until_ = std::max(paused_until_, clock_.now() + pause);
+}
+
+Clock::TimePoint RateLimiter::paused_until() const {
+  std::lock_guard lock(mutex_);
+  return paused_until_;
+}
+
+std::shared_ptr<RateLimiter> shared_rate_limiter(const std::string& endpoint, const std::string& base_id,
+                                                 double rps) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<RateLimiter>> limiters;
+  std::lock_guard lock(mutex);
+  auto& slot = limiters[endpoint + "\n" + base_id];
+  if (auto existing = slot.lock()) return existing;
+  auto created = RateLimiter::per_second(rps);
+  slot = created;
+  return created;
+}
+
+}  // namespace airreg

@@ -1,0 +1,298 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "airreg/batch_writer.hpp"
+#include "fake_airtable.hpp"
+#include "temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using airreg::AirtableClient;
+using airreg::AirtableConfig;
+using airreg::BatchWriter;
+using airreg::BatchWriterOptions;
+using airreg::ErrorCode;
+using airreg::Fields;
+using airreg::Outbox;
+using airreg::test::FakeAirtable;
+using airreg::test::FakeClock;
+using airreg::test::TempDir;
+using Scripted = FakeAirtable::Scripted;
+
+namespace {
+
+Fields model(int i, Fields more = {}) {
+  more["Provider ID"] = std::string("openai");
+  more["Model ID"] = "model-" + std::to_string(i);
+  more["Model Name"] = "Model " + std::to_string(i);
+  return more;
+}
+
+std::vector<Fields> models(int n) {
+  std::vector<Fields> rows;
+  for (int i = 0; i < n; ++i) rows.push_back(model(i));
+  return rows;
+}
+
+// A writer on a fake Airtable, a fake clock and its own outbox directory.
+struct Rig {
+  FakeClock clock;
+  std::shared_ptr<FakeAirtable> airtable = std::make_shared<FakeAirtable>(clock);
+  TempDir dir;
+  std::shared_ptr<Outbox> outbox = std::make_shared<Outbox>(dir.path());
+  std::shared_ptr<airreg::RateLimiter> limiter = airreg::RateLimiter::per_second(5, clock.clock());
+
+  AirtableClient client() {
+    AirtableConfig config;
+    config.token = "patSECRET.token";
+    config.base_id = "appUNIT";
+    config.endpoint_url = "http://fake";
+    AirtableClient c(config, airtable);
+    c.set_rate_limiter(limiter);
+    return c;
+  }
+  BatchWriter writer(BatchWriterOptions options = {}) {
+    options.table = "AI Model Registry";
+    options.merge_on = {"Provider ID", "Model ID"};
+    return BatchWriter(client(), outbox, options, clock.clock());
+  }
+  size_t waiting() { return outbox->waiting().value().size(); }
+};
+
+}  // namespace
+
+TEST_CASE("rows go out as upserts of at most ten, merged on the key", "[batch_writer]") {
+  Rig rig;
+  auto report = rig.writer().write(models(25), {});
+  auto seen = rig.airtable->seen();
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0].rows == 10);
+  CHECK(seen[1].rows == 10);
+  CHECK(seen[2].rows == 5);
+  CHECK(seen[0].method == "PATCH");
+  CHECK(report.written == 25);
+  CHECK(report.created == 25);
+  CHECK(report.requests == 3);
+  CHECK(report.complete());
+  CHECK(rig.airtable->rows().size() == 25);
+  CHECK(rig.waiting() == 0);
+}
+
+TEST_CASE("writing the same data twice sends no request the second time", "[batch_writer]") {
+  Rig rig;
+  rig.writer().write(models(12), {});
+  std::vector<airreg::AirtableRecord> current;
+  for (auto& [key, fields] : rig.airtable->rows()) current.push_back({"rec", "", fields});
+  size_t before = rig.airtable->seen().size();
+  auto again = rig.writer().write(models(12), current);
+  CHECK(rig.airtable->seen().size() == before);
+  CHECK(again.unchanged == 12);
+  CHECK(again.requests == 0);
+  // One changed row: one request with one row.
+  auto rows = models(12);
+  rows[3]["Model Name"] = std::string("Renamed");
+  auto third = rig.writer().write(rows, current);
+  CHECK(third.requests == 1);
+  CHECK(rig.airtable->seen().back().rows == 1);
+}
+
+TEST_CASE("requests are paced by the base's limiter: never six in one second, yet close to five per second", "[batch_writer]") {
+  Rig rig;
+  rig.writer().write(models(200), {});
+  auto seen = rig.airtable->seen();
+  REQUIRE(seen.size() == 20);
+  for (size_t i = 5; i < seen.size(); ++i) CHECK(seen[i].at - seen[i - 5].at >= 1s);
+  CHECK(FakeClock::ms(seen.back().at) == 3000);  // 20 requests: 0 s, 1 s, 2 s, 3 s
+}
+
+TEST_CASE("a 429 pauses for Retry-After and the same batch is sent again", "[batch_writer]") {
+  Rig rig;
+  rig.airtable->script({Scripted::answer(429, "7")});
+  auto report = rig.writer().write(models(3), {});
+  auto seen = rig.airtable->seen();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[1].at - seen[0].at >= 7s);
+  CHECK(seen[1].at - seen[0].at < 8s);
+  CHECK(seen[1].rows == 3);
+  CHECK(report.rate_limited == 1);
+  CHECK(report.retries == 1);
+  CHECK(report.written == 3);
+}
+
+TEST_CASE("a 429 without Retry-After pauses for 30 seconds", "[batch_writer]") {
+  Rig rig;
+  rig.airtable->script({Scripted::answer(429)});
+  rig.writer().write(models(1), {});
+  auto seen = rig.airtable->seen();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[1].at - seen[0].at >= 30s);
+}
+
+TEST_CASE("a 429 seen by one thread holds back the other threads' requests to the base", "[batch_writer]") {
+  Rig rig;
+  rig.airtable->script({Scripted::answer(429)});
+  BatchWriterOptions give_up;
+  give_up.max_rate_limited = 0;  // the first writer stops at its 429 without waiting itself
+  auto first = rig.writer(give_up).write(models(1), {});
+  REQUIRE(first.rate_limited == 1);
+  REQUIRE(FakeClock::ms(rig.clock.now()) == 0);
+  std::vector<std::thread> others;
+  for (int t = 0; t < 3; ++t)
+    others.emplace_back([&, t] { rig.writer().write({model(100 + t)}, {}); });
+  for (auto& t : others) t.join();
+  auto seen = rig.airtable->seen();
+  REQUIRE(seen.size() >= 2);
+  for (size_t i = 1; i < seen.size(); ++i) CHECK(seen[i].at - seen[0].at >= 30s);
+}
+
+TEST_CASE("5xx answers and resets are retried with full-jitter backoff, doubling to the cap", "[batch_writer]") {
+  Rig rig;
+  rig.airtable->script({Scripted::answer(503), Scripted::answer(500), Scripted::fail(ErrorCode::connection_reset), Scripted::answer(502)});
+  BatchWriterOptions options;
+  options.backoff_base = 1000ms;
+  options.backoff_cap = 5000ms;
+  auto report = rig.writer(options).write(models(2), {});
+  CHECK(report.written == 2);
+  CHECK(report.retries == 4);
+  // uniform() is 0.5 on the fake clock: half of 1, 2, 4 and then the 5 s cap.
+  auto sleeps = rig.clock.sleeps();
+  std::vector<FakeClock::Duration> backoffs;
+  for (auto d : sleeps)
+    if (d != 0s) backoffs.push_back(d);
+  REQUIRE(backoffs.size() >= 4);
+  CHECK(backoffs[0] == 500ms);
+  CHECK(backoffs[1] == 1000ms);
+  CHECK(backoffs[2] == 2000ms);
+  CHECK(backoffs[3] == 2500ms);
+}
+
+TEST_CASE("after five failed tries the flush stops and the rows wait in the outbox", "[batch_writer]") {
+  Rig rig;
+  rig.airtable->script(std::vector<Scripted>(5, Scripted::answer(503)));
+  auto report = rig.writer().write(models(15), {});
+  CHECK(rig.airtable->seen().size() == 5);  // the first batch, five times; the second never
+  REQUIRE(report.stopped);
+  CHECK(report.stopped->code == ErrorCode::server_error);
+  CHECK(report.waiting == 15);
+  CHECK_FALSE(report.complete());
+}
+
+TEST_CASE("a 422 is split until the refused rows are alone; the others are written", "[batch_writer]") {
+  Rig rig;
+  auto rows = models(10);
+  rows[2]["Bad"] = true;
+  rows[7]["Bad"] = true;
+  auto report = rig.writer().write(rows, {});
+  CHECK(report.written == 8);
+  REQUIRE(report.rejected.size() == 2);
+  CHECK(report.rejected[0].key == "openai/model-2");
+  CHECK(report.rejected[1].key == "openai/model-7");
+  CHECK_THAT(report.rejected[0].message, Catch::Contains("INVALID_VALUE_FOR_COLUMN"));
+  CHECK(rig.airtable->rows().size() == 8);
+  CHECK(rig.waiting() == 0);
+  CHECK(rig.outbox->status().value().rejected == 2);
+  CHECK_FALSE(report.stopped);
+}
+
+TEST_CASE("a 401 or 403 stops at once: one request, no retry, the rows kept", "[batch_writer]") {
+  for (int status : {401, 403}) {
+    CAPTURE(status);
+    Rig rig;
+    rig.airtable->script({Scripted::answer(status)});
+    auto report = rig.writer().write(models(25), {});
+    CHECK(rig.airtable->seen().size() == 1);
+    REQUIRE(report.stopped);
+    CHECK(report.stopped->code == (status == 401 ? ErrorCode::unauthorized : ErrorCode::forbidden));
+    // A 403 names the scope the token lacks; neither shows the token.
+    if (status == 403) CHECK_THAT(report.stopped->message, Catch::Contains("data.records:write"));
+    CHECK_THAT(report.stopped->message, !Catch::Contains("patSECRET"));
+    CHECK(report.waiting == 25);
+  }
+}
+
+TEST_CASE("rows that could not be written are replayed by the next writer, oldest first", "[batch_writer]") {
+  Rig rig;
+  rig.airtable->script(std::vector<Scripted>(5, Scripted::answer(503)));
+  rig.writer().write(models(3), {});
+  REQUIRE(rig.waiting() == 3);
+  auto report = rig.writer().write({model(7)}, {});
+  CHECK(report.written == 4);
+  CHECK(report.replayed == 3);
+  CHECK(report.waiting == 0);
+  auto seen = rig.airtable->seen();
+  CHECK(seen.back().rows == 4);  // the three old rows and the new one share a request
+  CHECK(rig.airtable->rows().size() == 4);
+}
+
+TEST_CASE("a crash after Airtable took the rows but before the outbox forgot them creates no duplicate", "[batch_writer]") {
+  Rig rig;
+  // The request is applied, then the connection drops: as if we crashed before mark_done.
+  BatchWriterOptions once;
+  once.max_attempts = 1;
+  rig.airtable->script({Scripted::fail(ErrorCode::connection_reset, true)});
+  auto crashed = rig.writer(once).write(models(5), {});
+  REQUIRE(crashed.stopped);
+  CHECK(rig.airtable->upserts_applied() == 1);
+  CHECK(rig.waiting() == 5);
+  auto replay = rig.writer().flush();
+  CHECK(replay.written == 5);
+  CHECK(rig.airtable->rows().size() == 5);  // updated, not created again
+  CHECK(replay.created == 0);
+  CHECK(replay.updated == 5);
+  CHECK(rig.waiting() == 0);
+}
+
+TEST_CASE("cancel stops the flush; what is left waits in the outbox", "[batch_writer]") {
+  Rig rig;
+  auto writer = rig.writer();
+  size_t calls = 0;
+  writer.submit(models(30), {});
+  auto report = writer.flush([&](const airreg::WriteProgress& p) {
+    if (++calls == 1) writer.cancel();
+    CHECK(p.rows_total == 30);
+  });
+  CHECK(report.written == 10);
+  CHECK(report.waiting == 20);
+  REQUIRE(report.stopped);
+  CHECK(report.stopped->code == ErrorCode::cancelled);
+}
+
+TEST_CASE("progress counts rows, requests, retries and 429s", "[batch_writer]") {
+  Rig rig;
+  rig.airtable->script({Scripted::answer(429, "1"), Scripted::answer(500)});
+  std::vector<airreg::WriteProgress> seen;
+  rig.writer().write(models(20), {}, [&](const airreg::WriteProgress& p) { seen.push_back(p); });
+  REQUIRE_FALSE(seen.empty());
+  CHECK(seen.back().rows_done == 20);
+  CHECK(seen.back().rows_total == 20);
+  CHECK(seen.back().requests == 4);
+  CHECK(seen.back().retries == 2);
+  CHECK(seen.back().rate_limited == 1);
+}
+
+TEST_CASE("several threads may submit while one flushes; every row lands once", "[batch_writer]") {
+  Rig rig;
+  auto writer = rig.writer();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      std::vector<Fields> rows;
+      for (int i = 0; i < 25; ++i) rows.push_back(model(t * 100 + i));
+      writer.submit(rows, {});
+      writer.flush();
+    });
+  for (auto& t : threads) t.join();
+  CHECK(rig.airtable->rows().size() == 100);
+  CHECK(rig.waiting() == 0);
+}
+
+TEST_CASE("a row without its key is reported, not sent", "[batch_writer]") {
+  Rig rig;
+  Fields keyless{{"Provider ID", std::string("openai")}, {"Model Name", std::string("x")}};
+  auto report = rig.writer().write({keyless, model(1)}, {});
+  CHECK(report.written == 1);
+  REQUIRE(report.rejected.size() == 1);
+  CHECK_THAT(report.rejected[0].message, Catch::Contains("Model ID"));
+}
