@@ -89,7 +89,8 @@ Error transport_error(CURLcode code, const char* detail, const std::string& url)
   // The URL never holds a secret (keys travel in headers), so it may be named.
   std::string message = std::string(to_string(kind)) + " talking to " + url + ": " +
                         (detail && *detail ? detail : curl_easy_strerror(code));
-  return make_error(kind, std::move(message), /*retryable=*/true);
+  // A certificate that fails today fails again in a second; the rest may be passing trouble.
+  return make_error(kind, std::move(message), /*retryable=*/kind != ErrorCode::tls);
 }
 
 class CurlTransport final : public HttpTransport {

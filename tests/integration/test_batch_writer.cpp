@@ -1,0 +1,148 @@
+// The batch writer against airtable-local over loopback HTTP: pacing under a real limit,
+// faults, and an outage in the middle of a run.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "airreg/batch_writer.hpp"
+#include "airreg/setup.hpp"
+#include "local_config.hpp"
+#include "local_server.hpp"
+#include "temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using namespace airreg;
+using airreg::test::local_config;
+using airreg::test::LocalServer;
+using airreg::test::TempDir;
+
+namespace {
+
+const char* kTable = "AI Model Registry";
+
+std::vector<Fields> model_rows(int n, const std::string& provider = "openai") {
+  std::vector<Fields> rows;
+  for (int i = 0; i < n; ++i) {
+    std::string id = "model-" + std::to_string(i);
+    rows.push_back({{"Model Key", provider + "/" + id}, {"Provider ID", provider}, {"Model ID", id},
+                    {"Model Name", "Model " + std::to_string(i)}, {"Max Tokens", 1000.0 + i}, {"Available", true}});
+  }
+  return rows;
+}
+
+// Creates the tables of schema/, trying again while the server's faults get in the way.
+void set_up_tables(const AirtableClient& client) {
+  auto schemas = RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value();
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    auto base = client.tables();
+    if (!base) continue;
+    auto plan = plan_setup({&schemas.registry, &schemas.history}, *base);
+    if (plan.writes() == 0) return;
+    (void)apply_setup(client, plan);
+  }
+  FAIL("could not create the tables");
+}
+
+std::vector<AirtableRecord> all_rows(const AirtableClient& client) {
+  for (int attempt = 0; attempt < 20; ++attempt)
+    if (auto rows = client.list(kTable)) return *rows;
+  FAIL("could not list the rows");
+  return {};
+}
+
+BatchWriterOptions registry_options() {
+  BatchWriterOptions o;
+  o.table = kTable;
+  o.merge_on = {"Provider ID", "Model ID"};
+  return o;
+}
+
+// Every row once, with the cells it was written with.
+void check_landed_exactly(const AirtableClient& client, const std::vector<Fields>& rows) {
+  auto held = all_rows(client);
+  REQUIRE(held.size() == rows.size());
+  std::map<std::string, Fields> by_key;
+  for (auto& r : held) by_key[std::get<std::string>(r.fields.at("Model Key"))] = r.fields;
+  REQUIRE(by_key.size() == rows.size());
+  for (const auto& row : rows) {
+    const auto& got = by_key.at(std::get<std::string>(row.at("Model Key")));
+    for (const auto& [name, value] : row) CHECK(got.at(name) == value);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("1,000 rows land exactly under a 5 req/s limit, in 100 requests and with no 429", "[batch_writer][integration]") {
+  LocalServer server({"--rate-limit", "5", "--penalty-seconds", "2"});
+  TempDir state;
+  AirtableConfig config = local_config(server);
+  config.max_requests_per_second = 5;
+  AirtableClient client(config, make_curl_transport());
+  client.set_rate_limiter(RateLimiter::per_second(5));  // this test's own, not the process's
+  set_up_tables(client);
+  auto rows = model_rows(1000);
+  BatchWriter writer(client, std::make_shared<Outbox>(state.path()), registry_options());
+  auto report = writer.write(rows, {});
+  CHECK(report.complete());
+  CHECK(report.written == 1000);
+  CHECK(report.created == 1000);
+  CHECK(report.requests == 100);
+  CHECK(report.rate_limited == 0);
+  CHECK(report.retries == 0);
+  check_landed_exactly(client, rows);
+  // Nothing changed: a second write sends nothing.
+  size_t before = client.request_count();
+  auto again = writer.write(rows, all_rows(client));
+  CHECK(again.unchanged == 1000);
+  CHECK(client.request_count() == before + 10);  // the ten listing pages above, no write
+}
+
+TEST_CASE("with failing and dropped requests every row still lands, once", "[batch_writer][integration]") {
+  LocalServer server({"--rate-limit", "0", "--fail-rate", "0.15", "--drop-rate", "0.15", "--seed", "7"});
+  TempDir state;
+  AirtableClient client(local_config(server), make_curl_transport());
+  set_up_tables(client);
+  auto rows = model_rows(300);
+  BatchWriterOptions options = registry_options();
+  options.backoff_base = 10ms;  // the sequence is the unit tests' business; keep this one quick
+  options.backoff_cap = 100ms;
+  auto outbox = std::make_shared<Outbox>(state.path());
+  BatchWriter writer(client, outbox, options);
+  auto report = writer.write(rows, {});
+  CHECK(report.retries > 0);
+  // A batch that failed five times waits in the outbox; the next flush takes it.
+  for (int i = 0; i < 5 && report.waiting > 0; ++i) report = writer.flush();
+  CHECK(report.waiting == 0);
+  check_landed_exactly(client, rows);
+}
+
+TEST_CASE("when Airtable goes away mid-run the rows wait in the outbox and land after it is back", "[batch_writer][integration]") {
+  LocalServer server;
+  TempDir state;
+  AirtableClient client(local_config(server), make_curl_transport());
+  set_up_tables(client);
+  auto rows = model_rows(200);
+  BatchWriterOptions options = registry_options();
+  options.backoff_base = 10ms;
+  options.backoff_cap = 50ms;
+  auto outbox = std::make_shared<Outbox>(state.path());
+  {
+    BatchWriter writer(client, outbox, options);
+    auto report = writer.write(rows, {}, [&](const WriteProgress& p) {
+      if (p.rows_done == 50 && server.running()) server.stop();
+    });
+    REQUIRE(report.stopped);
+    CHECK(report.stopped->code == ErrorCode::connection_refused);
+    CHECK(report.written == 50);
+    CHECK(report.waiting == 150);
+  }
+  CHECK(outbox->status().value().waiting == 150);
+  server.restart();
+  // A new writer (a new process, as far as the outbox knows) replays what waits.
+  BatchWriter next(client, outbox, options);
+  auto replay = next.flush();
+  CHECK(replay.complete());
+  CHECK(replay.written == 150);
+  CHECK(replay.replayed == 150);
+  check_landed_exactly(client, rows);
+}
