@@ -27,7 +27,9 @@ target_link_libraries(airreg
 set_target_properties(airreg PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME airreg)
 airreg_warnings(airreg)
 
-add_executable(airreg_cli cli/main.cpp cli/app.cpp cli/airtable_options.cpp cli/setup_command.cpp)
+add_executable(airreg_cli
+  cli/main.cpp cli/app.cpp cli/airtable_options.cpp cli/human_text.cpp cli/progress_display.cpp
+  cli/setup_command.cpp cli/outbox_commands.cpp)
 set_target_properties(airreg_cli PROPERTIES OUTPUT_NAME airreg)
 target_link_libraries(airreg_cli PRIVATE airreg cxxopts::cxxopts spdlog::spdlog fmt::fmt)
 target_include_directories(airreg_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

@@ -15,6 +15,8 @@ Usage: airreg <command> [options]      airreg <command> --help for its options
 
 Commands:
   setup      create the registry and history tables in the base (idempotent)
+  flush      write the rows waiting in the outbox to Airtable
+  status     show how many rows wait in the outbox, and since when (alias: outbox)
   help       show this text
   version    print the version
 
@@ -22,7 +24,7 @@ Exit codes:
   0  done, or nothing to do
   1  runtime error (network, Airtable, disk)
   2  usage or configuration error
-  3  some provider or row failed (sync)
+  3  some provider or row failed (sync, flush)
   4  the table differs from schema/ in a way a person must resolve (setup)
 )";
 
@@ -59,7 +61,8 @@ int run(int argc, char** argv) {
     std::cout << "airreg " << kVersion << "\n";
     return kExitOk;
   }
-  static const std::map<std::string, int (*)(const Args&)> kCommands{{"setup", &setup_command}};
+  static const std::map<std::string, int (*)(const Args&)> kCommands{
+      {"setup", &setup_command}, {"flush", &flush_command}, {"status", &status_command}, {"outbox", &status_command}};
   if (auto it = kCommands.find(args[0]); it != kCommands.end()) {
     try {
       return it->second(Args(args.begin() + 1, args.end()));

@@ -15,6 +15,8 @@ using Args = std::vector<std::string>;
 
 int run(int argc, char** argv);
 int setup_command(const Args& args);
+int flush_command(const Args& args);
+int status_command(const Args& args);
 
 // Parses a subcommand's arguments; on a bad flag prints what and why and returns nothing.
 std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& options, const Args& args);

@@ -83,33 +83,28 @@ int setup_command(const Args& args) {
   cxxopts::Options options("airreg setup", "Create the registry and history tables in the base (idempotent).");
   options.add_options()
     ("dry-run", "print the plan, write nothing")
-    ("json", "print the result as JSON")
-    ("h,help", "show this help");
-  add_airtable_options(options);
-  auto parsed = parse_args(options, args);
-  if (!parsed) return kExitUsage;
-  if (parsed->count("help")) {
-    std::cout << options.help() << kAirtableEnvHelp
-              << "\nExit codes: 0 done or nothing to do, 1 runtime error, 2 usage or configuration error,\n"
-                 "4 drift a person must resolve (a column's type or options differ from schema/).\n";
-    return kExitOk;
-  }
-  auto settings = airtable_settings(*parsed);
-  if (!settings) return report_error(settings.error());
-  auto schemas = RegistrySchemas::load(settings->schema_dir);
+    ("json", "print the result as JSON");
+  auto command = start_airtable_command(
+      options, args,
+      "Exit codes: 0 done or nothing to do, 1 runtime error, 2 usage or configuration error,\n"
+      "4 drift a person must resolve (a column's type or options differ from schema/).\n");
+  if (!command) return command.error();
+  const auto& parsed = command->args;
+  const AirtableSettings& settings = command->settings;
+  auto schemas = RegistrySchemas::load(settings.schema_dir);
   if (!schemas) return report_error(schemas.error());
-  schemas->registry.name = settings->airtable.table;
-  schemas->history.name = settings->airtable.history_table;
+  schemas->registry.name = settings.airtable.table;
+  schemas->history.name = settings.airtable.history_table;
 
-  AirtableClient client(settings->airtable, make_curl_transport(settings->transport));
+  AirtableClient client(settings.airtable, make_curl_transport(settings.transport));
   auto base = client.tables();
   if (!base) return report_error(base.error());
   SetupPlan plan = plan_setup({&schemas->registry, &schemas->history}, *base);
-  bool dry_run = parsed->count("dry-run") > 0;
+  bool dry_run = parsed.count("dry-run") > 0;
   if (!dry_run && plan.writes() > 0) {
     if (auto applied = apply_setup(client, plan); !applied) return report_error(applied.error());
   }
-  if (parsed->count("json")) {
+  if (parsed.count("json")) {
     print_json(plan, dry_run);
   } else {
     print_text(plan, dry_run);

@@ -5,15 +5,16 @@
 #include <thread>
 
 #include "airreg/batch_writer.hpp"
-#include "airreg/setup.hpp"
 #include "local_config.hpp"
 #include "local_server.hpp"
+#include "registry_tables.hpp"
 #include "temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using namespace airreg;
 using airreg::test::local_config;
 using airreg::test::LocalServer;
+using airreg::test::set_up_registry_tables;
 using airreg::test::TempDir;
 
 namespace {
@@ -28,19 +29,6 @@ std::vector<Fields> model_rows(int n, const std::string& provider = "openai") {
                     {"Model Name", "Model " + std::to_string(i)}, {"Max Tokens", 1000.0 + i}, {"Available", true}});
   }
   return rows;
-}
-
-// Creates the tables of schema/, trying again while the server's faults get in the way.
-void set_up_tables(const AirtableClient& client) {
-  auto schemas = RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value();
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    auto base = client.tables();
-    if (!base) continue;
-    auto plan = plan_setup({&schemas.registry, &schemas.history}, *base);
-    if (plan.writes() == 0) return;
-    (void)apply_setup(client, plan);
-  }
-  FAIL("could not create the tables");
 }
 
 std::vector<AirtableRecord> all_rows(const AirtableClient& client) {
@@ -79,7 +67,7 @@ TEST_CASE("1,000 rows land exactly under a 5 req/s limit, in 100 requests and wi
   config.max_requests_per_second = 5;
   AirtableClient client(config, make_curl_transport());
   client.set_rate_limiter(RateLimiter::per_second(5));  // this test's own, not the process's
-  set_up_tables(client);
+  set_up_registry_tables(client);
   auto rows = model_rows(1000);
   BatchWriter writer(client, std::make_shared<Outbox>(state.path()), registry_options());
   auto report = writer.write(rows, {});
@@ -101,7 +89,7 @@ TEST_CASE("with failing and dropped requests every row still lands, once", "[bat
   LocalServer server({"--rate-limit", "0", "--fail-rate", "0.15", "--drop-rate", "0.15", "--seed", "7"});
   TempDir state;
   AirtableClient client(local_config(server), make_curl_transport());
-  set_up_tables(client);
+  set_up_registry_tables(client);
   auto rows = model_rows(300);
   BatchWriterOptions options = registry_options();
   options.backoff_base = 10ms;  // the sequence is the unit tests' business; keep this one quick
@@ -120,7 +108,7 @@ TEST_CASE("when Airtable goes away mid-run the rows wait in the outbox and land 
   LocalServer server;
   TempDir state;
   AirtableClient client(local_config(server), make_curl_transport());
-  set_up_tables(client);
+  set_up_registry_tables(client);
   auto rows = model_rows(200);
   BatchWriterOptions options = registry_options();
   options.backoff_base = 10ms;

@@ -3,6 +3,7 @@
 
 #include "airreg/airtable_client.hpp"
 #include "airreg/schema.hpp"
+#include "airreg_command.hpp"
 #include "local_config.hpp"
 #include "local_server.hpp"
 #include "run_command.hpp"
@@ -14,11 +15,10 @@ using airreg::test::run_command;
 
 namespace {
 
-const std::string kToken = "pat-secret-test-token-0123456789";
+const std::string& kToken = airreg::test::kTestToken;
 
 std::string airreg_cmd(const LocalServer& server, const std::string& args, const std::string& token = kToken) {
-  return "env AIRTABLE_API_KEY=" + token + " AIRTABLE_BASE_ID=" + LocalServer::kBase +
-         " AIRTABLE_ENDPOINT_URL=" + server.url() + " " AIRREG_BIN " " + args;
+  return airreg::test::airreg_command(server, args, token);
 }
 
 AirtableClient client_for(const LocalServer& server) {

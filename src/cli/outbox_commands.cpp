@@ -1,0 +1,155 @@
+// airreg flush: writes what waits in the outbox. airreg status (alias: outbox): shows it.
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "airreg/batch_writer.hpp"
+#include "cli/airtable_options.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/human_text.hpp"
+#include "cli/progress_display.hpp"
+
+namespace airreg::cli {
+
+namespace {
+
+using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void write_string(JsonWriter& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
+
+// Ctrl-C or SIGTERM during a flush: stop after the request in flight; the rest stays queued.
+BatchWriter* g_flushing = nullptr;
+extern "C" void stop_flushing(int) {
+  if (g_flushing) g_flushing->cancel();
+}
+
+void print_report_text(const WriteReport& r, const std::filesystem::path& state_dir) {
+  std::printf("wrote %zu row(s) (%zu created, %zu updated) in %zu request(s); %zu retries, %zu 429s\n", r.written,
+              r.created, r.updated, r.requests, r.retries, r.rate_limited);
+  for (const auto& rejected : r.rejected)
+    std::printf("refused by Airtable: %s in %s: %s\n", rejected.key.c_str(), rejected.table.c_str(),
+                rejected.message.c_str());
+  if (!r.rejected.empty())
+    std::printf("refused rows are kept in %s\n", (state_dir / "rejected.jsonl").c_str());
+  if (r.waiting) std::printf("%zu row(s) still wait in %s\n", r.waiting, (state_dir / "outbox.jsonl").c_str());
+}
+
+void print_report_json(const WriteReport& r) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("written"), w.Uint64(r.written);
+  w.Key("created"), w.Uint64(r.created);
+  w.Key("updated"), w.Uint64(r.updated);
+  w.Key("waiting"), w.Uint64(r.waiting);
+  w.Key("requests"), w.Uint64(r.requests);
+  w.Key("retries"), w.Uint64(r.retries);
+  w.Key("rate_limited"), w.Uint64(r.rate_limited);
+  w.Key("rejected");
+  w.StartArray();
+  for (const auto& rejected : r.rejected) {
+    w.StartObject();
+    w.Key("key"), write_string(w, rejected.key);
+    w.Key("table"), write_string(w, rejected.table);
+    w.Key("message"), write_string(w, rejected.message);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("error");
+  if (r.stopped) {
+    write_string(w, r.stopped->describe());
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  std::cout << buffer.GetString() << "\n";
+}
+
+}  // namespace
+
+int flush_command(const Args& args) {
+  cxxopts::Options options("airreg flush", "Write the rows waiting in the outbox to Airtable.");
+  options.add_options()("json", "print the result as JSON");
+  auto command = start_airtable_command(
+      options, args,
+      "Exit codes: 0 every row written, 1 runtime error (the rows keep waiting), 2 usage or\n"
+      "configuration error, 3 Airtable refused some rows (kept in rejected.jsonl).\n");
+  if (!command) return command.error();
+  const auto& parsed = command->args;
+  const AirtableSettings& settings = command->settings;
+  auto outbox = std::make_shared<Outbox>(settings.state_dir);
+
+  // Queued rows carry their table and key, so this writer needs neither.
+  AirtableClient client(settings.airtable, make_curl_transport(settings.transport));
+  BatchWriter writer(client, outbox, BatchWriterOptions{});
+  ProgressDisplay display;
+  g_flushing = &writer;
+  std::signal(SIGINT, stop_flushing);
+  std::signal(SIGTERM, stop_flushing);
+  WriteReport report = writer.flush(parsed.count("json") ? ProgressCallback{} : display.callback());
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  g_flushing = nullptr;
+  display.finish();
+
+  if (parsed.count("json")) {
+    print_report_json(report);
+  } else {
+    print_report_text(report, settings.state_dir);
+  }
+  if (report.stopped) return report_error(*report.stopped);
+  return report.rejected.empty() ? kExitOk : kExitPartial;
+}
+
+int status_command(const Args& args) {
+  cxxopts::Options options("airreg status", "Show what waits in the outbox (rows not yet in Airtable).");
+  options.add_options()
+    ("json", "print the result as JSON")
+    ("state-dir", "directory of the outbox (AIRREG_STATE_DIR)", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  auto parsed = parse_args(options, args);
+  if (!parsed) return kExitUsage;
+  if (parsed->count("help")) {
+    std::cout << options.help();
+    return kExitOk;
+  }
+  auto dir = state_dir_setting(*parsed);
+  if (!dir) return report_error(dir.error());
+  auto status = Outbox(*dir).status();
+  if (!status) return report_error(status.error());
+  if (parsed->count("json")) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    w.StartObject();
+    w.Key("state_dir"), write_string(w, dir->string());
+    w.Key("waiting"), w.Uint64(status->waiting);
+    w.Key("oldest");
+    if (status->oldest.empty()) {
+      w.Null();
+    } else {
+      write_string(w, status->oldest);
+    }
+    w.Key("rejected"), w.Uint64(status->rejected);
+    w.Key("unreadable_lines"), w.Uint64(status->unreadable);
+    w.EndObject();
+    std::cout << buffer.GetString() << "\n";
+    return kExitOk;
+  }
+  std::printf("outbox: %s\n", (*dir / "outbox.jsonl").c_str());
+  if (status->waiting == 0) {
+    std::printf("rows waiting: 0\n");
+  } else {
+    std::printf("rows waiting: %zu (oldest queued %s, %s); `airreg flush` writes them\n", status->waiting,
+                status->oldest.c_str(), age_of(status->oldest).c_str());
+  }
+  if (status->rejected)
+    std::printf("rows refused by Airtable: %zu (see %s)\n", status->rejected, (*dir / "rejected.jsonl").c_str());
+  for (const auto& warning : status->warnings) std::printf("warning: %s\n", warning.c_str());
+  return kExitOk;
+}
+
+}  // namespace airreg::cli

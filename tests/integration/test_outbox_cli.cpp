@@ -1,0 +1,94 @@
+// airreg flush and airreg status, run as a user would, against airtable-local.
+#include <catch2/catch.hpp>
+
+#include "airreg/batch_writer.hpp"
+#include "airreg_command.hpp"
+#include "local_config.hpp"
+#include "registry_tables.hpp"
+#include "run_command.hpp"
+#include "temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using namespace airreg;
+using airreg::test::airreg_command;
+using airreg::test::kTestToken;
+using airreg::test::LocalServer;
+using airreg::test::run_command;
+using airreg::test::TempDir;
+
+namespace {
+
+std::string with_state(const TempDir& state) { return "AIRREG_STATE_DIR=" + state.path().string(); }
+
+// Queues rows while the server is down, as a run during an outage would.
+void queue_during_outage(LocalServer& server, const std::filesystem::path& state, int rows) {
+  AirtableClient client(airreg::test::local_config(server, kTestToken), make_curl_transport());
+  airreg::test::set_up_registry_tables(client);
+  server.stop();
+  BatchWriterOptions options;
+  options.table = "AI Model Registry";
+  options.merge_on = {"Provider ID", "Model ID"};
+  options.max_attempts = 1;
+  BatchWriter writer(client, std::make_shared<Outbox>(state), options);
+  std::vector<Fields> fields;
+  for (int i = 0; i < rows; ++i) fields.push_back({{"Provider ID", std::string("groq")}, {"Model ID", "m" + std::to_string(i)}});
+  auto report = writer.write(fields, {});
+  REQUIRE(report.stopped);
+  REQUIRE(report.waiting == static_cast<size_t>(rows));
+}
+
+}  // namespace
+
+TEST_CASE("status shows rows waiting since when; flush writes them and empties the outbox", "[outbox][cli][integration]") {
+  LocalServer server({"--rate-limit", "0", "--token", kTestToken});
+  TempDir state;
+  queue_during_outage(server, state.path(), 23);
+  auto waiting = run_command(airreg_command(server, "status", kTestToken, with_state(state)));
+  CHECK(waiting.exit_code == 0);
+  CHECK_THAT(waiting.output, Catch::Contains("rows waiting: 23 (oldest queued 20"));
+  server.restart();
+  auto flushed = run_command(airreg_command(server, "flush", kTestToken, with_state(state)));
+  CHECK(flushed.exit_code == 0);
+  CHECK_THAT(flushed.output, Catch::Contains("wrote 23 row(s) (23 created, 0 updated) in 3 request(s)"));
+  CHECK_THAT(flushed.output, !Catch::Contains(kTestToken));
+  auto json = run_command(airreg_command(server, "status --json", kTestToken, with_state(state)));
+  CHECK_THAT(json.output, Catch::Contains(R"("waiting": 0)"));
+  AirtableClient client(airreg::test::local_config(server, kTestToken), make_curl_transport());
+  CHECK(client.list("AI Model Registry").value().size() == 23);
+}
+
+TEST_CASE("flush with Airtable still down keeps the rows and says why", "[outbox][cli][integration]") {
+  LocalServer server({"--rate-limit", "0", "--token", kTestToken});
+  TempDir state;
+  queue_during_outage(server, state.path(), 3);
+  auto flushed = run_command(airreg_command(server, "flush --json", kTestToken, with_state(state)));
+  CHECK(flushed.exit_code == 1);
+  CHECK_THAT(flushed.output, Catch::Contains(R"("waiting": 3)"));
+  CHECK_THAT(flushed.output, Catch::Contains("connection_refused"));
+  CHECK(Outbox(state.path()).status().value().waiting == 3);
+}
+
+TEST_CASE("flush with a refused token stops at once and keeps the rows, without showing the token", "[outbox][cli][integration]") {
+  LocalServer server({"--rate-limit", "0", "--token", kTestToken});
+  TempDir state;
+  queue_during_outage(server, state.path(), 3);
+  server.restart();
+  auto flushed = run_command(airreg_command(server, "flush", "pat-wrong-secret-999", with_state(state)));
+  CHECK(flushed.exit_code == 1);
+  CHECK_THAT(flushed.output, Catch::Contains("AIRTABLE_API_KEY"));
+  CHECK_THAT(flushed.output, !Catch::Contains("pat-wrong-secret-999"));
+  CHECK(Outbox(state.path()).status().value().waiting == 3);
+}
+
+TEST_CASE("bad flags and settings are usage errors", "[outbox][cli][integration]") {
+  LocalServer server;
+  TempDir state;
+  auto rps = run_command(airreg_command(server, "flush --max-rps -1", kTestToken, with_state(state)));
+  CHECK(rps.exit_code == 2);
+  CHECK_THAT(rps.output, Catch::Contains("--max-rps"));
+  auto env = run_command(airreg_command(server, "flush", kTestToken, with_state(state) + " AIRREG_MAX_RPS=fast"));
+  CHECK(env.exit_code == 2);
+  CHECK_THAT(env.output, Catch::Contains("AIRREG_MAX_RPS"));
+  auto flag = run_command(airreg_command(server, "status --nope", kTestToken, with_state(state)));
+  CHECK(flag.exit_code == 2);
+}
