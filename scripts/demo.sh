@@ -50,6 +50,8 @@ echo; echo "== 2. the tables as Airtable's meta API shows them (names and types)
 curl -s -H "Authorization: Bearer demo-token" "$url/v0/meta/bases/appLOCALBASE00001/tables" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const t of JSON.parse(s).tables){console.log(t.name+" ("+t.id+")");for(const f of t.fields)console.log("   "+f.name.padEnd(28)+f.type)}})' 2>/dev/null ||
   curl -s -H "Authorization: Bearer demo-token" "$url/v0/meta/bases/appLOCALBASE00001/tables"
+echo; echo "== 3. the outbox: rows on their way to Airtable wait here (none yet)"
+run ./build/bin/airreg status
 
 cat <<TXT
 

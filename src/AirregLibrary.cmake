@@ -9,6 +9,10 @@ add_library(airreg STATIC
   airtable/formula.cpp airtable/table_spec.cpp airtable/airtable_errors.cpp
   airtable/records_json.cpp airtable/airtable_client.cpp airtable/schema.cpp airtable/setup.cpp
   airtable/rate_limiter.cpp airtable/row_diff.cpp airtable/outbox.cpp airtable/batch_writer.cpp
+  providers/provider_rules.cpp providers/curated_models.cpp providers/json_listing.cpp
+  providers/listing_builder.cpp providers/provider_http.cpp providers/provider_catalog.cpp
+  providers/openai_style.cpp providers/xai.cpp providers/anthropic.cpp providers/google.cpp
+  providers/openrouter.cpp providers/ollama.cpp providers/tts_voices.cpp providers/discovery.cpp
 )
 include(GNUInstallDirs)
 target_compile_definitions(airreg PRIVATE

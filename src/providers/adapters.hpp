@@ -1,0 +1,37 @@
+// The listing of each provider's API, read into a DiscoveryResult through a ListingBuilder.
+// One function per API shape; each follows that API's paging and fields.
+#pragma once
+
+#include "airreg/discovery.hpp"
+#include "providers/listing_builder.hpp"
+#include "providers/provider_http.hpp"
+
+namespace airreg::providers {
+
+struct ListingJob {
+  ProviderHttp& http;
+  ListingBuilder& builder;
+  DiscoveryResult& result;
+  const DiscoveryConfig& config;
+};
+
+// GET {base}/models, {"data":[{"id",...}]}: OpenAI, Groq, Mistral, xAI, OpenAI-compatible
+// servers. Reads the optional fields of Groq (context_window, max_completion_tokens) and
+// Mistral (max_context_length, capabilities, deprecation, name).
+Result<void> list_openai_style(ListingJob& job);
+// list_openai_style, then prices and modalities from /language-models when it answers.
+Result<void> list_xai(ListingJob& job);
+// GET /models?limit=..&after_id=.. while has_more.
+Result<void> list_anthropic(ListingJob& job);
+// GET /models?pageSize=..&pageToken=.. while nextPageToken; ids without "models/".
+Result<void> list_google(ListingJob& job);
+// GET /models: per-token decimal-string prices, expiration_date.
+Result<void> list_openrouter(ListingJob& job);
+// GET /api/tags; POST /api/show per model when config.ollama_context.
+Result<void> list_ollama(ListingJob& job);
+// GET /models: a top-level array with can_do_text_to_speech.
+Result<void> list_elevenlabs(ListingJob& job);
+// GET /cognitiveservices/voices/list: every voice a TTS model.
+Result<void> list_azure_voices(ListingJob& job);
+
+}  // namespace airreg::providers

@@ -1,0 +1,37 @@
+// Collects one provider's listing into a DiscoveryResult for one category: classes each
+// entry by the rules (and their checks on the entry), keeps or skips it with the reason, and
+// treats an id listed twice as one model (kept if any of its entries is kept). Not
+// thread-safe: one per discovery.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "airreg/discovery.hpp"
+#include "providers/json_listing.hpp"
+#include "providers/provider_rules.hpp"
+
+namespace airreg::providers {
+
+class ListingBuilder {
+ public:
+  ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result);
+  // Classes the model; `entry` is its object in the listing, for the rules' checks.
+  void offer(ModelInfo model, object& entry);
+  // For listings that are not JSON objects per model (none today) or were already checked.
+  void offer(ModelInfo model);
+  size_t seen() const { return seen_.size(); }
+
+ private:
+  void decide(ModelInfo model, const Verdict& verdict, object* entry);
+
+  const ProviderRules& rules_;
+  std::string rules_key_;
+  DiscoveryResult& result_;
+  std::unordered_map<std::string, std::pair<bool, size_t>> seen_;  // id -> kept?, index
+};
+
+// Adds a feature once, keeping the order features were found in.
+void add_feature(ModelInfo& model, const std::string& feature);
+
+}  // namespace airreg::providers

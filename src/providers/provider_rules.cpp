@@ -1,0 +1,150 @@
+#include "providers/provider_rules.hpp"
+
+#include <simdjson.h>
+
+#include <cctype>
+
+#include "core/durable_file.hpp"
+
+namespace airreg::providers {
+
+namespace {
+
+using simdjson::dom::element;
+
+Error rules_error(const std::string& source, const std::string& what) {
+  return make_error(ErrorCode::config, source + ": " + what);
+}
+
+std::vector<std::string> split_path(std::string_view dotted) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= dotted.size(); ++i)
+    if (i == dotted.size() || dotted[i] == '.') {
+      parts.emplace_back(dotted.substr(start, i - start));
+      start = i + 1;
+    }
+  return parts;
+}
+
+Result<std::vector<FieldCheck>> parse_checks(element list, const std::string& where) {
+  std::vector<FieldCheck> checks;
+  simdjson::dom::array arr;
+  if (list.get(arr) != simdjson::SUCCESS) return std::unexpected(make_error(ErrorCode::config, where + " must be a list"));
+  for (element c : arr) {
+    FieldCheck check;
+    std::string_view field, contains, skip;
+    bool is;
+    if (c["field"].get(field) != simdjson::SUCCESS || field.empty())
+      return std::unexpected(make_error(ErrorCode::config, where + ": a check without \"field\""));
+    check.path = split_path(field);
+    if (c["is"].get(is) == simdjson::SUCCESS) check.is = is;
+    if (c["contains"].get(contains) == simdjson::SUCCESS) check.contains = contains;
+    if (!check.is && check.contains.empty())
+      return std::unexpected(make_error(ErrorCode::config, where + ": check on " + std::string(field) + " needs \"is\" or \"contains\""));
+    check.skip = c["skip"].get(skip) == simdjson::SUCCESS ? std::string(skip) : "fails " + std::string(field);
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
+
+}  // namespace
+
+bool glob_match(std::string_view p, std::string_view t) {
+  // Iterative matching with one backtrack point: linear enough for ids, no recursion depth.
+  size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
+  auto same = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); };
+  while (ti < t.size()) {
+    if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = ti;
+    } else if (pi < p.size() && same(p[pi], t[ti])) {
+      ++pi, ++ti;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      ti = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+Result<ProviderRules> ProviderRules::load(const std::string& path) {
+  auto text = core::read_text(path);
+  if (!text) return std::unexpected(text.error());
+  if (text->empty()) return std::unexpected(rules_error(path, "missing or empty"));
+  return parse(*text, path);
+}
+
+Result<ProviderRules> ProviderRules::parse(const std::string& json, const std::string& source) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object root;
+  if (auto err = parser.parse(json).get(root); err)
+    return std::unexpected(rules_error(source, std::string("not JSON (") + simdjson::error_message(err) + ")"));
+  ProviderRules rules;
+  for (auto [name, value] : root) {
+    if (!name.empty() && name[0] == '_') continue;  // comments
+    std::string where = source + ": " + std::string(name);
+    Provider p;
+    simdjson::dom::array list;
+    if (value["rules"].get(list) != simdjson::SUCCESS)
+      return std::unexpected(make_error(ErrorCode::config, where + " has no \"rules\" list"));
+    for (element r : list) {
+      Rule rule;
+      simdjson::dom::array globs;
+      std::string_view text;
+      if (r["match"].get(globs) != simdjson::SUCCESS)
+        return std::unexpected(make_error(ErrorCode::config, where + ": a rule without a \"match\" list"));
+      for (element g : globs)
+        if (g.get(text) == simdjson::SUCCESS) rule.globs.emplace_back(text);
+      if (r["category"].get(text) == simdjson::SUCCESS) {
+        rule.category = parse_category(text);
+        if (!rule.category)
+          return std::unexpected(make_error(ErrorCode::config, where + ": unknown category \"" + std::string(text) + "\" (text or tts)"));
+      } else if (r["skip"].get(text) == simdjson::SUCCESS) {
+        rule.skip = text;
+      } else {
+        return std::unexpected(make_error(ErrorCode::config, where + ": a rule needs \"category\" or \"skip\""));
+      }
+      p.rules.push_back(std::move(rule));
+    }
+    std::string_view fallback;
+    p.default_skip = value["default_skip"].get(fallback) == simdjson::SUCCESS ? std::string(fallback) : "no rule matches";
+    element require;
+    if (value["require"].get(require) == simdjson::SUCCESS) {
+      element list_of;
+      if (require["text"].get(list_of) == simdjson::SUCCESS) {
+        auto checks = parse_checks(list_of, where + " require.text");
+        if (!checks) return std::unexpected(checks.error());
+        p.text_checks = std::move(*checks);
+      }
+      if (require["tts"].get(list_of) == simdjson::SUCCESS) {
+        auto checks = parse_checks(list_of, where + " require.tts");
+        if (!checks) return std::unexpected(checks.error());
+        p.tts_checks = std::move(*checks);
+      }
+    }
+    rules.providers_.emplace(std::string(name), std::move(p));
+  }
+  return rules;
+}
+
+Verdict ProviderRules::classify(const std::string& provider, std::string_view id) const {
+  auto it = providers_.find(provider);
+  if (it == providers_.end()) return Verdict{std::nullopt, "no rules for " + provider};
+  for (const auto& rule : it->second.rules)
+    for (const auto& g : rule.globs)
+      if (glob_match(g, id)) return Verdict{rule.category, rule.skip};
+  return Verdict{std::nullopt, it->second.default_skip};
+}
+
+const std::vector<FieldCheck>& ProviderRules::checks(const std::string& provider, ModelCategory category) const {
+  static const std::vector<FieldCheck> kNone;
+  auto it = providers_.find(provider);
+  if (it == providers_.end()) return kNone;
+  return category == ModelCategory::text ? it->second.text_checks : it->second.tts_checks;
+}
+
+}  // namespace airreg::providers

@@ -1,0 +1,56 @@
+// schema/provider_rules.json: per provider, ordered glob rules that class a listed id as a
+// text model, a TTS model or skipped (with the reason), and the checks on the provider's entry
+// a model of a category must also pass. Immutable after load; thread-safe to share.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "airreg/discovery.hpp"
+
+namespace airreg::providers {
+
+// A check on the provider's entry, e.g. capabilities.completion_chat is true, or
+// supportedGenerationMethods contains "generateContent".
+struct FieldCheck {
+  std::vector<std::string> path;
+  std::optional<bool> is;
+  std::string contains;
+  std::string skip;  // the reason given when the check fails
+};
+
+struct Verdict {
+  std::optional<ModelCategory> category;  // kept as; empty: skipped
+  std::string skip;                       // why, when skipped
+};
+
+class ProviderRules {
+ public:
+  static Result<ProviderRules> load(const std::string& path);
+  static Result<ProviderRules> parse(const std::string& json, const std::string& source_name);
+
+  bool knows(const std::string& provider) const { return providers_.count(provider) > 0; }
+  Verdict classify(const std::string& provider, std::string_view id) const;
+  const std::vector<FieldCheck>& checks(const std::string& provider, ModelCategory category) const;
+
+ private:
+  struct Rule {
+    std::vector<std::string> globs;
+    std::optional<ModelCategory> category;
+    std::string skip;
+  };
+  struct Provider {
+    std::vector<Rule> rules;
+    std::string default_skip;
+    std::vector<FieldCheck> text_checks, tts_checks;
+  };
+  std::map<std::string, Provider> providers_;
+};
+
+// '*' matches any run of characters; letters match either case.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+}  // namespace airreg::providers
