@@ -131,6 +131,13 @@ class DiscoveryImpl final : public Discovery {
     ListingJob job{http, builder, result, config_};
     auto listed = lister(job);
     if (!listed) return std::unexpected(listed.error());
+    if (builder.unnamed() > 0) {
+      // Entries we cannot name are not models we can offer; all of them is a broken answer.
+      if (builder.seen() == 0)
+        return std::unexpected(make_error(ErrorCode::parse, "the " + provider + " answer lists " +
+                                                                std::to_string(builder.unnamed()) + " entries and none has an id"));
+      result.warnings.push_back(std::to_string(builder.unnamed()) + " entries without an id were ignored");
+    }
     if (provider == "openai" && category == ModelCategory::tts) add_known_tts(result);
     result.requests = http.requests;
     result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);

@@ -12,16 +12,21 @@ JsonListing::JsonListing(std::string provider, std::string body)
 Result<simdjson::ondemand::document*> JsonListing::document() {
   simdjson::padded_string_view view(body_.data(), body_.size(), body_.capacity());
   if (auto err = parser_.iterate(view).get(doc_); err) return std::unexpected(error(err, "a JSON document"));
+  iterated_ = true;
   return &doc_;
 }
 
 Error JsonListing::error(simdjson::error_code code, std::string_view what) {
   std::string where;
   const char* at = nullptr;
-  if (doc_.current_location().get(at) == simdjson::SUCCESS && at >= body_.data() && at <= body_.data() + body_.size()) {
-    where = " at byte " + std::to_string(at - body_.data());
-  } else if (code == simdjson::EMPTY || body_.empty()) {
+  // A document that failed its first pass has no position to ask for (asking crashes).
+  if (body_.empty()) {
     where = " (the body is empty)";
+  } else if (!iterated_) {
+    where = " (the " + std::to_string(body_.size()) + "-byte body is cut short or is not JSON)";
+  } else if (doc_.current_location().get(at) == simdjson::SUCCESS && at >= body_.data() &&
+             at <= body_.data() + body_.size()) {
+    where = " at byte " + std::to_string(at - body_.data());
   }
   return make_error(ErrorCode::parse, "the " + provider_ + " answer is not the JSON expected" + where + ": " +
                                           std::string(what) + " (" + simdjson::error_message(code) + ")");

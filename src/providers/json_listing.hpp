@@ -33,6 +33,7 @@ class JsonListing {
   std::string body_;
   simdjson::ondemand::parser parser_;
   simdjson::ondemand::document doc_;
+  bool iterated_ = false;
 };
 
 // The entry as minified JSON; rewinds the object so its fields can be read next.

@@ -35,7 +35,10 @@ void ListingBuilder::decide(ModelInfo model, const Verdict& verdict, object* ent
   } else if (!keep) {
     reason = verdict.category ? "a " + std::string(to_string(*verdict.category)) + " model" : verdict.skip;
   }
-  if (model.id.empty()) return;
+  if (model.id.empty()) {
+    ++unnamed_;
+    return;
+  }
   if (keep && result_.category == ModelCategory::tts) add_feature(model, "tts");
   auto found = seen_.find(model.id);
   if (found != seen_.end()) {

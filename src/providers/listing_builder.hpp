@@ -21,6 +21,8 @@ class ListingBuilder {
   // For listings that are not JSON objects per model (none today) or were already checked.
   void offer(ModelInfo model);
   size_t seen() const { return seen_.size(); }
+  // Entries without an id (or whose id is not a string): ignored, and counted.
+  size_t unnamed() const { return unnamed_; }
 
  private:
   void decide(ModelInfo model, const Verdict& verdict, object* entry);
@@ -29,6 +31,7 @@ class ListingBuilder {
   std::string rules_key_;
   DiscoveryResult& result_;
   std::unordered_map<std::string, std::pair<bool, size_t>> seen_;  // id -> kept?, index
+  size_t unnamed_ = 0;
 };
 
 // Adds a feature once, keeping the order features were found in.

@@ -1,0 +1,462 @@
+// Discovery against recorded provider answers served over loopback: the real requests,
+// paging and parsing run on them.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+
+#include "airreg/discovery.hpp"
+#include "fake_clock.hpp"
+#include "fixture_server.hpp"
+
+using namespace std::chrono_literals;
+using namespace airreg;
+using airreg::test::FakeClock;
+using airreg::test::FixtureServer;
+using airreg::test::provider_fixture;
+using Reply = FixtureServer::Reply;
+
+namespace {
+
+const std::string kKey = "sk-test-SECRET-key-123456";
+
+// A discovery pointed at the fixture server for `provider`, with its key set.
+struct Rig {
+  FixtureServer server;
+  FakeClock clock;
+  DiscoveryConfig config;
+
+  explicit Rig(const std::string& provider, const std::string& key_variable = "") {
+    config.rules_path = AIRREG_TEST_SCHEMA_DIR "/provider_rules.json";
+    config.curated_path = AIRREG_TEST_SCHEMA_DIR "/curated_models.json";
+    config.base_urls[provider] = server.url();
+    if (!key_variable.empty()) config.environment[key_variable] = kKey;
+  }
+  std::unique_ptr<Discovery> discovery() { return Discovery::create(config, make_curl_transport(), clock.clock()).value(); }
+  DiscoveryResult run(const std::string& provider, ModelCategory category = ModelCategory::text) {
+    auto result = discovery()->discover(provider, category);
+    if (!result) FAIL(result.error().message);
+    return *result;
+  }
+  Error fail(const std::string& provider, ModelCategory category = ModelCategory::text) {
+    auto result = discovery()->discover(provider, category);
+    REQUIRE_FALSE(result);
+    return result.error();
+  }
+};
+
+const ModelInfo& model(const DiscoveryResult& r, const std::string& id) {
+  auto it = std::find_if(r.models.begin(), r.models.end(), [&](const ModelInfo& m) { return m.id == id; });
+  if (it == r.models.end()) FAIL("no model " << id);
+  return *it;
+}
+
+std::string skip_reason(const DiscoveryResult& r, const std::string& id) {
+  for (const auto& s : r.skipped)
+    if (s.id == id) return s.reason;
+  return "(not skipped)";
+}
+
+bool has(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// Splits a recorded listing's array into pages of `size` entries, as JSON texts.
+std::vector<std::string> pages_of(const std::string& body, const char* array_key, size_t size) {
+  rapidjson::Document doc;
+  doc.Parse(body.c_str());
+  const auto& all = doc[array_key].GetArray();
+  std::vector<std::string> pages;
+  for (rapidjson::SizeType start = 0; start < all.Size(); start += static_cast<rapidjson::SizeType>(size)) {
+    rapidjson::Document page(rapidjson::kObjectType);
+    rapidjson::Value list(rapidjson::kArrayType);
+    for (rapidjson::SizeType i = start; i < std::min<rapidjson::SizeType>(all.Size(), start + size); ++i)
+      list.PushBack(rapidjson::Value(all[i], page.GetAllocator()), page.GetAllocator());
+    page.AddMember(rapidjson::StringRef(array_key), list, page.GetAllocator());
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    page.Accept(w);
+    pages.emplace_back(buffer.GetString(), buffer.GetSize());
+  }
+  return pages;
+}
+
+// Adds paging fields to a page: has_more/last_id (Anthropic) or nextPageToken (Gemini).
+std::string with_fields(const std::string& page, const std::vector<std::pair<const char*, std::string>>& strings,
+                        std::optional<bool> has_more = {}) {
+  rapidjson::Document doc;
+  doc.Parse(page.c_str());
+  for (const auto& [k, v] : strings)
+    doc.AddMember(rapidjson::StringRef(k), rapidjson::Value(v.c_str(), doc.GetAllocator()), doc.GetAllocator());
+  if (has_more) doc.AddMember("has_more", *has_more, doc.GetAllocator());
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  doc.Accept(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+TEST_CASE("every OpenAI id of both recordings gets its expected class", "[discovery][openai]") {
+  // The expected class of each id, written down by hand: text, tts, or the skip reason.
+  const std::map<std::string, std::string> expected{
+      {"gpt-4-0613", "text"}, {"gpt-4", "text"}, {"gpt-3.5-turbo", "text"}, {"gpt-5.2-codex", "text"},
+      {"gpt-5.1-codex-mini", "text"}, {"gpt-5.1-chat-latest", "text"}, {"gpt-5.1-2025-11-13", "text"},
+      {"gpt-5.1", "text"}, {"gpt-5.1-codex", "text"}, {"gpt-4-1106-preview", "text"}, {"gpt-3.5-turbo-1106", "text"},
+      {"gpt-4-0125-preview", "text"}, {"gpt-4-turbo-preview", "text"}, {"gpt-3.5-turbo-0125", "text"},
+      {"gpt-4-turbo", "text"}, {"gpt-4-turbo-2024-04-09", "text"}, {"gpt-4o", "text"}, {"gpt-4o-2024-05-13", "text"},
+      {"gpt-4o-mini-2024-07-18", "text"}, {"gpt-4o-mini", "text"},
+      {"gpt-4o-mini-tts-2025-12-15", "tts"}, {"tts-1-hd", "tts"}, {"tts-1-1106", "tts"}, {"tts-1-hd-1106", "tts"},
+      {"gpt-realtime-mini-2025-12-15", "realtime"}, {"gpt-audio-mini-2025-12-15", "audio"},
+      {"chatgpt-image-latest", "image"}, {"dall-e-3", "image"}, {"dall-e-2", "image"},
+      {"davinci-002", "completion only (not chat)"}, {"babbage-002", "completion only (not chat)"},
+      {"gpt-3.5-turbo-instruct", "completion only (not chat)"}, {"gpt-3.5-turbo-instruct-0914", "completion only (not chat)"},
+      {"text-embedding-3-small", "embedding"}, {"text-embedding-3-large", "embedding"},
+  };
+  for (const char* recording : {"openai/2025-11/v1_models.json", "openai/2026-02/v1_models.json"}) {
+    CAPTURE(recording);
+    Rig rig("openai", "OPENAI_API_KEY");
+    rig.server.reply("GET", "/models", Reply{200, provider_fixture(recording), {}});
+    auto text = rig.run("openai");
+    auto tts = rig.run("openai", ModelCategory::tts);
+    size_t checked = 0;
+    for (const auto& m : text.models) {
+      CHECK(expected.at(m.id) == "text");
+      ++checked;
+    }
+    for (const auto& s : text.skipped) {
+      CAPTURE(s.id);
+      const auto& want = expected.at(s.id);
+      if (want == "tts") {
+        CHECK(s.reason == "a tts model");
+      } else {
+        CHECK(s.reason == want);
+        ++checked;
+      }
+    }
+    for (const auto& m : tts.models) {
+      if (m.raw_json.find("\"owned_by\"") == std::string::npos) continue;  // added from the curated list
+      CHECK(expected.at(m.id) == "tts");
+      ++checked;
+    }
+    CHECK(checked == 30);  // every id of the recording, each once
+  }
+}
+
+TEST_CASE("OpenAI: counts, the bearer key, and known TTS models added when the listing lacks them", "[discovery][openai]") {
+  Rig rig("openai", "OPENAI_API_KEY");
+  rig.server.reply("GET", "/models", Reply{200, provider_fixture("openai/2026-02/v1_models.json"), {}});
+  auto text = rig.run("openai");
+  CHECK(text.models.size() == 15);
+  CHECK(text.skipped.size() == 15);
+  CHECK(text.source == "api");
+  CHECK(text.requests == 1);
+  CHECK(rig.server.seen().front().headers.find("Authorization")->second == "Bearer " + kKey);
+  CHECK(has(model(text, "gpt-4o").features, "chat"));
+  CHECK_THAT(model(text, "gpt-4o").raw_json, Catch::StartsWith(R"({"id":"gpt-4o","object":"model")"));
+  auto tts = rig.run("openai", ModelCategory::tts);
+  // Listed: gpt-4o-mini-tts-2025-12-15, tts-1-hd, tts-1-1106, tts-1-hd-1106; known and added:
+  // gpt-4o-mini-tts and tts-1.
+  CHECK(tts.models.size() == 6);
+  CHECK(has(model(tts, "tts-1").features, "tts"));
+  REQUIRE(tts.warnings.size() == 1);
+  CHECK_THAT(tts.warnings[0], Catch::Contains("gpt-4o-mini-tts, tts-1"));
+}
+
+TEST_CASE("Anthropic: pages by after_id while has_more, with its headers", "[discovery][anthropic]") {
+  Rig rig("anthropic", "ANTHROPIC_API_KEY");
+  auto pages = pages_of(provider_fixture("anthropic/2026-02/v1_models.json"), "data", 4);
+  REQUIRE(pages.size() == 3);
+  rig.server.on("GET", "/models", [&](const FixtureServer::Seen& s) {
+    std::string after = s.param("after_id");
+    size_t page = after.empty() ? 0 : after == "claude-opus-4-1-20250805" ? 1 : 2;
+    const char* last[] = {"claude-opus-4-1-20250805", "claude-3-5-haiku-20241022", "x"};
+    return Reply{200, with_fields(pages[page], {{"last_id", last[page]}}, page < 2), {}};
+  });
+  auto r = rig.run("anthropic");
+  CHECK(r.models.size() == 10);
+  CHECK(r.requests == 3);
+  auto seen = rig.server.seen();
+  CHECK(seen[0].headers.find("x-api-key")->second == kKey);
+  CHECK(seen[0].headers.find("anthropic-version")->second == "2023-06-01");
+  CHECK(seen[1].param("after_id") == "claude-opus-4-1-20250805");
+  CHECK(model(r, "claude-opus-4-6").display_name == "Claude Opus 4.6");
+}
+
+TEST_CASE("Gemini: pages by pageToken, strips models/, keeps generateContent models, splits TTS", "[discovery][google]") {
+  Rig rig("google", "GEMINI_API_KEY");
+  std::string page1 = provider_fixture("google/2025-09/v1beta_models_page1.json");
+  std::string page2 = provider_fixture("google/2026-02/v1beta_models.json");
+  rig.server.on("GET", "/models", [&](const FixtureServer::Seen& s) {
+    return Reply{200, s.param("pageToken").empty() ? page1 : page2, {}};
+  });
+  auto text = rig.run("google");
+  CHECK(text.requests == 2);
+  CHECK(rig.server.seen()[1].param("pageToken") == "Ch5tb2RlbHMvaW1hZ2VuLTMuMC1nZW5lcmF0ZS0wMDI=");
+  CHECK(rig.server.seen()[0].headers.find("x-goog-api-key")->second == kKey);
+  const auto& flash = model(text, "gemini-2.5-flash");
+  CHECK(flash.context_window == 1048576);
+  CHECK(flash.max_output_tokens == 65536);
+  CHECK(flash.display_name == "Gemini 2.5 Flash");
+  CHECK(has(flash.features, "reasoning"));
+  CHECK(skip_reason(text, "gemini-2.5-flash-image") == "image");
+  CHECK(skip_reason(text, "gemini-2.5-flash-preview-tts") == "a tts model");
+  for (const auto& m : text.models) CHECK(m.id.find("models/") == std::string::npos);
+  // Distinct ids of both pages: each kept or skipped once.
+  CHECK(text.models.size() + text.skipped.size() == 52);
+  auto tts = rig.run("google", ModelCategory::tts);
+  CHECK(tts.models.size() == 2);
+  CHECK(has(model(tts, "gemini-2.5-pro-preview-tts").features, "tts"));
+}
+
+TEST_CASE("Mistral: chat capability, context, deprecation; an id listed twice is one model", "[discovery][mistral]") {
+  Rig rig("mistral", "MISTRAL_API_KEY");
+  rig.server.reply("GET", "/models", Reply{200, provider_fixture("mistral/2026-02/v1_models.json"), {}});
+  auto r = rig.run("mistral");
+  CHECK(r.models.size() == 14);
+  CHECK(r.skipped.size() == 6);
+  CHECK(model(r, "mistral-medium-2508").context_window == 131072);
+  CHECK(has(model(r, "mistral-medium-2508").features, "vision"));
+  CHECK(has(model(r, "mistral-medium-2508").features, "tools"));
+  CHECK(model(r, "mistral-small-2501").deprecation_date == "2026-02-28");
+  CHECK(std::count_if(r.models.begin(), r.models.end(), [](const ModelInfo& m) { return m.id == "voxtral-mini-latest"; }) == 1);
+  CHECK(skip_reason(r, "mistral-embed") == "embedding");
+  CHECK(skip_reason(r, "mistral-ocr-2503") == "ocr");
+}
+
+TEST_CASE("Groq: /openai/v1/models with context_window and active", "[discovery][groq]") {
+  Rig rig("groq", "GROQ_API_KEY");
+  rapidjson::Document doc;
+  doc.Parse(provider_fixture("_reference/groq_models_list_docs_example.json").c_str());
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  doc["docs_example"].Accept(w);
+  rig.server.reply("GET", "/models", Reply{200, buffer.GetString(), {}});
+  auto r = rig.run("groq");
+  REQUIRE(r.models.size() == 1);
+  CHECK(r.models[0].id == "gemma2-9b-it");
+  CHECK(r.models[0].context_window == 8192);
+  CHECK(skip_reason(r, "whisper-large-v3-turbo") == "speech to text");
+}
+
+TEST_CASE("xAI: prices from /language-models in USD per 1K tokens, aliases included", "[discovery][xai]") {
+  Rig rig("xai", "XAI_API_KEY");
+  rig.server.reply("GET", "/models", Reply{200, provider_fixture("xai/2026-02/v1_models.json"), {}});
+  rig.server.reply("GET", "/language-models", Reply{200, provider_fixture("xai/docs/v1_language_models.json"), {}});
+  auto r = rig.run("xai");
+  CHECK(r.models.size() == 9);
+  CHECK(r.skipped.size() == 4);
+  CHECK(skip_reason(r, "grok-imagine-video") == "video");
+  // 30000 cents per 100M tokens = $3 per 1M = $0.003 per 1K.
+  CHECK(model(r, "grok-3").input_cost_per_1k == Approx(0.003));
+  CHECK(model(r, "grok-3").output_cost_per_1k == Approx(0.015));
+  CHECK(model(r, "grok-3-mini").input_cost_per_1k == Approx(0.0003));
+  CHECK_FALSE(model(r, "grok-4-0709").input_cost_per_1k);
+  CHECK(r.warnings.empty());
+}
+
+TEST_CASE("xAI without /language-models still lists, with a warning", "[discovery][xai]") {
+  Rig rig("xai", "XAI_API_KEY");
+  rig.server.reply("GET", "/models", Reply{200, provider_fixture("xai/2025-08/v1_models.json"), {}});
+  auto r = rig.run("xai");
+  CHECK_FALSE(r.models.empty());
+  REQUIRE(r.warnings.size() == 1);
+  CHECK_THAT(r.warnings[0], Catch::Contains("no prices"));
+}
+
+TEST_CASE("OpenRouter: per-token decimal strings become per-1K prices; -1 is unknown; expiration is deprecation", "[discovery][openrouter]") {
+  Rig rig("openrouter");  // no key needed
+  rig.server.reply("GET", "/models", Reply{200, provider_fixture("openrouter/2026-02/api_v1_models.json"), {}});
+  auto r = rig.run("openrouter");
+  CHECK(r.models.size() == 32);
+  const auto& qwen = model(r, "qwen/qwen3-max-thinking");
+  CHECK(qwen.input_cost_per_1k == Approx(0.0012));
+  CHECK(qwen.output_cost_per_1k == Approx(0.006));
+  CHECK(qwen.context_window == 262144);
+  CHECK(qwen.max_output_tokens == 32768);
+  CHECK(has(qwen.features, "tools"));
+  CHECK(has(qwen.features, "reasoning"));
+  CHECK_FALSE(model(r, "openrouter/auto").input_cost_per_1k);
+  CHECK(model(r, "google/gemini-2.0-flash-lite-001").deprecation_date == "2026-03-03");
+  CHECK(model(r, "upstage/solar-pro-3:free").input_cost_per_1k == 0.0);
+  CHECK(rig.server.seen()[0].headers.count("Authorization") == 0);
+}
+
+TEST_CASE("Ollama: /api/tags, and the context length from /api/show when asked", "[discovery][ollama]") {
+  Rig rig("ollama");
+  rig.config.ollama_context = true;
+  rig.server.reply("GET", "/api/tags", Reply{200, provider_fixture("ollama/2025-06/api_tags.json"), {}});
+  rig.server.reply("POST", "/api/show", Reply{200, R"({"model_info":{"general.architecture":"qwen3","qwen3.context_length":40960}})", {}});
+  auto r = rig.run("ollama");
+  CHECK(r.models.size() == 6);
+  CHECK(model(r, "qwen3:14b").context_window == 40960);
+  CHECK(r.requests == 7);
+}
+
+TEST_CASE("an OpenAI-compatible server is discovered under its own id with its own key variable", "[discovery][compatible]") {
+  Rig rig("unused");
+  rig.config.compatible.push_back({"deepseek", rig.server.url(), "DEEPSEEK_API_KEY"});
+  rig.config.environment["DEEPSEEK_API_KEY"] = kKey;
+  rig.server.reply("GET", "/models", Reply{200, provider_fixture("openai-compatible/deepseek_2026-02_models.json"), {}});
+  auto r = rig.run("deepseek");
+  CHECK(r.models.size() == 2);
+  CHECK(r.provider == "deepseek");
+  auto d = rig.discovery();
+  CHECK(has(d->providers(ModelCategory::text), "deepseek"));
+}
+
+TEST_CASE("TTS: ElevenLabs models that can speak, and every Azure voice", "[discovery][tts]") {
+  Rig eleven("elevenlabs", "ELEVENLABS_API_KEY");
+  eleven.server.reply("GET", "/models", Reply{200, R"([{"model_id":"eleven_multilingual_v2","name":"Eleven Multilingual v2","can_do_text_to_speech":true},{"model_id":"eleven_english_sts_v2","name":"STS","can_do_text_to_speech":false}])", {}});
+  auto e = eleven.run("elevenlabs", ModelCategory::tts);
+  CHECK(e.models.size() == 1);
+  CHECK(skip_reason(e, "eleven_english_sts_v2") == "no text to speech");
+  CHECK(eleven.server.seen()[0].headers.find("xi-api-key")->second == kKey);
+
+  Rig azure("azure", "AZURE_SPEECH_KEY");
+  azure.server.reply("GET", "/cognitiveservices/voices/list", Reply{200, provider_fixture("azure/docs/voices_list.json"), {}});
+  auto a = azure.run("azure", ModelCategory::tts);
+  CHECK(a.models.size() == 4);
+  CHECK(model(a, "en-US-JennyNeural").display_name == "Jenny (en-US)");
+  CHECK(azure.server.seen()[0].headers.find("Ocp-Apim-Subscription-Key")->second == kKey);
+}
+
+TEST_CASE("a refused key names the variable and the provider, never the key", "[discovery][errors]") {
+  struct Case {
+    const char* provider;
+    const char* variable;
+    int status;
+    std::string body;
+  };
+  std::vector<Case> cases{
+      {"openai", "OPENAI_API_KEY", 401, provider_fixture("openai/errors/401_invalid_api_key.json")},
+      {"anthropic", "ANTHROPIC_API_KEY", 401, provider_fixture("anthropic/errors/401_authentication_error.json")},
+      {"google", "GEMINI_API_KEY", 400, provider_fixture("google/errors/400_api_key_invalid.json")},
+      {"xai", "XAI_API_KEY", 400, R"({"code":"invalid-argument","error":"Incorrect API key provided: sk-test-SECRET-key-123456. You can obtain an API key from https://console.x.ai."})"},
+      {"mistral", "MISTRAL_API_KEY", 401, R"({"detail":"Invalid API Key"})"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.provider);
+    Rig rig(c.provider, c.variable);
+    rig.server.reply("GET", "/models", Reply{c.status, c.body, {}});
+    Error e = rig.fail(c.provider);
+    CHECK(e.message == std::string("the key in ") + c.variable + " was refused by " + c.provider);
+    CHECK(e.message.find(kKey) == std::string::npos);
+    CHECK(rig.server.seen().size() == 1);  // not retried
+  }
+}
+
+TEST_CASE("a 429 is retried after the wait the provider names", "[discovery][errors]") {
+  SECTION("Retry-After header") {
+    Rig rig("openai", "OPENAI_API_KEY");
+    int calls = 0;
+    rig.server.on("GET", "/models", [&](const FixtureServer::Seen&) {
+      return ++calls == 1 ? Reply{429, R"({"error":{"message":"Rate limit reached"}})", {{"Retry-After", "7"}}}
+                          : Reply{200, provider_fixture("openai/2026-02/v1_models.json"), {}};
+    });
+    auto r = rig.run("openai");
+    CHECK(r.requests == 2);
+    CHECK(rig.clock.sleeps() == std::vector<FakeClock::Duration>{7s});
+  }
+  SECTION("Gemini's retryDelay in the body") {
+    Rig rig("google", "GEMINI_API_KEY");
+    int calls = 0;
+    rig.server.on("GET", "/models", [&](const FixtureServer::Seen&) {
+      return ++calls == 1 ? Reply{429, R"({"error":{"code":429,"status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"12s"}]}})", {}}
+                          : Reply{200, provider_fixture("google/2026-02/v1beta_models.json"), {}};
+    });
+    rig.run("google");
+    CHECK(rig.clock.sleeps() == std::vector<FakeClock::Duration>{12s});
+  }
+  SECTION("OpenAI's x-ratelimit-reset-requests") {
+    Rig rig("openai", "OPENAI_API_KEY");
+    int calls = 0;
+    rig.server.on("GET", "/models", [&](const FixtureServer::Seen&) {
+      return ++calls == 1 ? Reply{429, "{}", {{"x-ratelimit-reset-requests", "1m30s"}}}
+                          : Reply{200, provider_fixture("openai/2026-02/v1_models.json"), {}};
+    });
+    rig.config.max_rate_limit_wait = 120s;
+    rig.run("openai");
+    CHECK(rig.clock.sleeps() == std::vector<FakeClock::Duration>{90s});
+  }
+  SECTION("at most a few times") {
+    Rig rig("openai", "OPENAI_API_KEY");
+    rig.server.reply("GET", "/models", Reply{429, "{}", {{"Retry-After", "1"}}});
+    Error e = rig.fail("openai");
+    CHECK(e.code == ErrorCode::rate_limited);
+    CHECK(rig.server.seen().size() == 4);
+  }
+}
+
+TEST_CASE("a 5xx is retried with backoff, then reported", "[discovery][errors]") {
+  Rig rig("mistral", "MISTRAL_API_KEY");
+  int calls = 0;
+  rig.server.on("GET", "/models", [&](const FixtureServer::Seen&) {
+    return ++calls < 3 ? Reply{503, R"({"message":"overloaded"})", {}} : Reply{200, provider_fixture("mistral/2026-02/v1_models.json"), {}};
+  });
+  auto r = rig.run("mistral");
+  CHECK(r.requests == 3);
+  CHECK(rig.clock.sleeps().size() == 2);
+  Rig down("mistral", "MISTRAL_API_KEY");
+  down.server.reply("GET", "/models", Reply{500, R"({"message":"boom"})", {}});
+  Error e = down.fail("mistral");
+  CHECK(e.message == "mistral answered HTTP 500: boom");
+  CHECK(down.server.seen().size() == 4);
+}
+
+TEST_CASE("a body that is not the JSON expected is an error naming the provider and the byte, never zero models", "[discovery][errors]") {
+  std::string good = provider_fixture("openai/2026-02/v1_models.json");
+  struct Case {
+    std::string body;
+    const char* says;
+  };
+  std::vector<Case> cases{
+      {good.substr(0, good.size() / 2), "body is cut short or is not JSON"},
+      {R"({"data":[{"id":"a"},{"id":"b"})", "at byte 30"},
+      {R"({"data":[{"id": tru}, {"name": 5}]})", "none has an id"},
+      {"<html>Bad gateway</html>", "the openai answer is not the JSON expected"},
+      {R"({"object":"list","items":[]})", "\"data\" list"},
+      {R"({"data":[1,2,3]})", "a model object"},
+      {"", "the openai answer is not the JSON expected"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.body.substr(0, 40));
+    Rig rig("openai", "OPENAI_API_KEY");
+    rig.server.reply("GET", "/models", Reply{200, c.body, {}});
+    Error e = rig.fail("openai");
+    CHECK(e.code == ErrorCode::parse);
+    CHECK_THAT(e.message, Catch::Contains(c.says));
+  }
+}
+
+TEST_CASE("a provider without its key is a one-line config error; an unknown one names the known", "[discovery][errors]") {
+  Rig rig("openai");
+  auto d = rig.discovery();
+  CHECK(d->missing_key("openai", ModelCategory::text) == "no key: set OPENAI_API_KEY");
+  CHECK(d->missing_key("google", ModelCategory::text) == "no key: set GEMINI_API_KEY or GOOGLE_API_KEY");
+  CHECK_FALSE(d->missing_key("openrouter", ModelCategory::text));
+  CHECK_FALSE(d->missing_key("ollama", ModelCategory::text));
+  auto missing = d->discover("openai", ModelCategory::text);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::config);
+  CHECK(rig.server.seen().empty());
+  auto unknown = d->discover("openia", ModelCategory::text);
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error().message, Catch::Contains("known: openai, anthropic"));
+  auto no_tts = d->discover("anthropic", ModelCategory::tts);
+  REQUIRE_FALSE(no_tts);
+  CHECK_THAT(no_tts.error().message, Catch::Contains("has no tts models"));
+}
+
+TEST_CASE("the curated list stands in, marked curated, with its default", "[discovery][curated]") {
+  Rig rig("openai");
+  auto d = rig.discovery();
+  auto c = d->curated("anthropic", ModelCategory::text);
+  CHECK(c.source == "curated");
+  CHECK_FALSE(c.models.empty());
+  CHECK(d->curated_default("openai", ModelCategory::tts) == "gpt-4o-mini-tts");
+  CHECK(d->curated("ollama", ModelCategory::text).models.empty());
+}
