@@ -15,6 +15,7 @@ Usage: airreg <command> [options]      airreg <command> --help for its options
 
 Commands:
   setup      create the registry and history tables in the base (idempotent)
+  discover   ask the providers which models they offer (writes nothing; tests your keys)
   flush      write the rows waiting in the outbox to Airtable
   status     show how many rows wait in the outbox, and since when (alias: outbox)
   help       show this text
@@ -22,7 +23,7 @@ Commands:
 
 Exit codes:
   0  done, or nothing to do
-  1  runtime error (network, Airtable, disk)
+  1  runtime error (network, Airtable, disk), or a provider did not answer (discover)
   2  usage or configuration error
   3  some provider or row failed (sync, flush)
   4  the table differs from schema/ in a way a person must resolve (setup)
@@ -62,7 +63,8 @@ int run(int argc, char** argv) {
     return kExitOk;
   }
   static const std::map<std::string, int (*)(const Args&)> kCommands{
-      {"setup", &setup_command}, {"flush", &flush_command}, {"status", &status_command}, {"outbox", &status_command}};
+      {"setup", &setup_command}, {"flush", &flush_command}, {"status", &status_command}, {"outbox", &status_command},
+      {"discover", &discover_command}};
   if (auto it = kCommands.find(args[0]); it != kCommands.end()) {
     try {
       return it->second(Args(args.begin() + 1, args.end()));

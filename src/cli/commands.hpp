@@ -17,6 +17,7 @@ int run(int argc, char** argv);
 int setup_command(const Args& args);
 int flush_command(const Args& args);
 int status_command(const Args& args);
+int discover_command(const Args& args);
 
 // Parses a subcommand's arguments; on a bad flag prints what and why and returns nothing.
 std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& options, const Args& args);

@@ -97,6 +97,8 @@ class DiscoveryImpl final : public Discovery {
     if (!kind) return std::nullopt;
     if (kind->id == "azure" && value_of("AZURE_SPEECH_REGION").empty() && base_url_override(*kind).empty())
       return "no AZURE_SPEECH_REGION set";
+    // Ollama runs where a person said it runs; guessing localhost would fail for most.
+    if (kind->id == "ollama" && base_url_override(*kind).empty()) return "no OLLAMA_HOST set";
     if (!kind->key_required || !key_of(*kind).first.empty()) return std::nullopt;
     std::string names;
     for (const auto& v : kind->key_variables) names += (names.empty() ? "" : " or ") + v;

@@ -438,7 +438,7 @@ TEST_CASE("a provider without its key is a one-line config error; an unknown one
   CHECK(d->missing_key("openai", ModelCategory::text) == "no key: set OPENAI_API_KEY");
   CHECK(d->missing_key("google", ModelCategory::text) == "no key: set GEMINI_API_KEY or GOOGLE_API_KEY");
   CHECK_FALSE(d->missing_key("openrouter", ModelCategory::text));
-  CHECK_FALSE(d->missing_key("ollama", ModelCategory::text));
+  CHECK(d->missing_key("ollama", ModelCategory::text) == "no OLLAMA_HOST set");
   auto missing = d->discover("openai", ModelCategory::text);
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == ErrorCode::config);
