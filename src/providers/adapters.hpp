@@ -15,6 +15,32 @@ struct ListingJob {
   const DiscoveryConfig& config;
 };
 
+// Reads each object of `list` into a ModelInfo (its minified JSON, then read(model, entry))
+// and offers it to the builder. A missing list is an error saying `what` was expected.
+template <typename Read>
+Result<void> read_entries(ListingJob& job, JsonListing& listing, std::optional<array> list, std::string_view what,
+                          Read read) {
+  if (!list) listing.expect(what);
+  if (listing.failed()) return std::unexpected(listing.failure());
+  for (auto item : *list) {
+    auto entry = listing.as_object(item, "a model object");
+    if (!entry) break;
+    ModelInfo model;
+    model.raw_json = listing.minified(*entry);
+    read(model, *entry);
+    if (listing.failed()) break;
+    job.builder.offer(std::move(model), *entry, listing);
+  }
+  if (listing.failed()) return std::unexpected(listing.failure());
+  return {};
+}
+
+// The array under `key` of the root object, when there is one.
+inline std::optional<array> root_list(JsonListing& listing, std::optional<object>& root, std::string_view key) {
+  root = listing.root_object();
+  return root ? listing.array_at(*root, key) : std::nullopt;
+}
+
 // GET {base}/models, {"data":[{"id",...}]}: OpenAI, Groq, Mistral, xAI, OpenAI-compatible
 // servers. Reads the optional fields of Groq (context_window, max_completion_tokens) and
 // Mistral (max_context_length, capabilities, deprecation, name).

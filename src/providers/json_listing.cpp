@@ -1,22 +1,61 @@
 #include "providers/json_listing.hpp"
 
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
 #include <charconv>
 
 namespace airreg::providers {
 
+namespace {
+
+// Where and why a body is not JSON, by RapidJSON's reading (it reports the offset simdjson
+// does not). Only called on the error path.
+std::string locate_syntax_error(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (!doc.HasParseError()) return "";
+  return " at byte " + std::to_string(doc.GetErrorOffset()) + ": " + rapidjson::GetParseError_En(doc.GetParseError());
+}
+
+}  // namespace
+
 JsonListing::JsonListing(std::string provider, std::string body)
     : provider_(std::move(provider)), body_(std::move(body)) {
   body_.reserve(body_.size() + simdjson::SIMDJSON_PADDING);
-}
-
-Result<simdjson::ondemand::document*> JsonListing::document() {
+  // On-Demand validates only what it reads, and on some malformed documents its iterator
+  // crashes even after reporting an error (the fuzzers found missing commas). A full pass of
+  // simdjson's validating parser first (several GB/s) means On-Demand only ever reads
+  // well-formed JSON; after that only missing fields and wrong types remain, which it
+  // handles.
+  thread_local simdjson::dom::parser validator;
+  if (auto err = validator.parse(body_.data(), body_.size(), false).error(); err) {
+    std::string where = locate_syntax_error(body_);
+    failed_ = true;
+    failure_ = make_error(ErrorCode::parse, "the " + provider_ + " answer is not JSON" +
+                                                (where.empty() ? " (" + std::string(simdjson::error_message(err)) + ")" : where));
+    return;
+  }
   simdjson::padded_string_view view(body_.data(), body_.size(), body_.capacity());
-  if (auto err = parser_.iterate(view).get(doc_); err) return std::unexpected(error(err, "a JSON document"));
-  iterated_ = true;
-  return &doc_;
+  if (auto err = parser_.iterate(view).get(doc_); err) {
+    fail(err, "a JSON document");
+  } else {
+    iterated_ = true;
+  }
 }
 
-Error JsonListing::error(simdjson::error_code code, std::string_view what) {
+bool JsonListing::ok(simdjson::error_code code, std::string_view what) {
+  if (failed_) return false;
+  if (code == simdjson::SUCCESS) return true;
+  // The two errors On-Demand documents as recoverable.
+  if (code == simdjson::NO_SUCH_FIELD || code == simdjson::INCORRECT_TYPE) return false;
+  fail(code, what);
+  return false;
+}
+
+void JsonListing::fail(simdjson::error_code code, std::string_view what) {
+  if (failed_) return;
+  failed_ = true;
   std::string where;
   const char* at = nullptr;
   // A document that failed its first pass has no position to ask for (asking crashes).
@@ -28,67 +67,138 @@ Error JsonListing::error(simdjson::error_code code, std::string_view what) {
              at <= body_.data() + body_.size()) {
     where = " at byte " + std::to_string(at - body_.data());
   }
-  return make_error(ErrorCode::parse, "the " + provider_ + " answer is not the JSON expected" + where + ": " +
-                                          std::string(what) + " (" + simdjson::error_message(code) + ")");
+  failure_ = make_error(ErrorCode::parse, "the " + provider_ + " answer is not the JSON expected" + where + ": " +
+                                              std::string(what) + " (" + simdjson::error_message(code) + ")");
 }
 
-std::string minified(object& entry) {
-  std::string_view raw;
-  std::string out;
-  if (entry.raw_json().get(raw) == simdjson::SUCCESS) {
-    out.resize(raw.size());
-    size_t length = 0;
-    if (simdjson::minify(raw.data(), raw.size(), out.data(), length) == simdjson::SUCCESS) {
-      out.resize(length);
-    } else {
-      out.assign(raw);
-    }
+void JsonListing::expect(std::string_view what) { fail(simdjson::INCORRECT_TYPE, what); }
+
+std::optional<object> JsonListing::root_object() {
+  object o;
+  if (!iterated_ || !ok(doc_.get_object().get(o), "an object")) {
+    expect("an object");
+    return std::nullopt;
   }
-  entry.reset();
+  return o;
+}
+
+std::optional<array> JsonListing::root_array() {
+  array a;
+  if (!iterated_ || !ok(doc_.get_array().get(a), "a list")) {
+    expect("a list");
+    return std::nullopt;
+  }
+  return a;
+}
+
+std::optional<array> JsonListing::array_at(object& parent, std::string_view key) {
+  array a;
+  if (!ok(parent[key].get_array().get(a), key)) return std::nullopt;
+  return a;
+}
+
+std::optional<object> JsonListing::object_at(object& parent, std::string_view key) {
+  object o;
+  if (!ok(parent[key].get_object().get(o), key)) return std::nullopt;
+  return o;
+}
+
+std::optional<object> JsonListing::as_object(simdjson::simdjson_result<value> item, std::string_view what) {
+  object o;
+  if (!ok(item.get_object().get(o), what)) {
+    expect(what);
+    return std::nullopt;
+  }
+  return o;
+}
+
+std::string JsonListing::minified(object& entry) {
+  std::string_view raw;
+  if (!ok(entry.raw_json().get(raw), "a model object")) return "";
+  std::string out(raw.size(), '\0');
+  size_t length = 0;
+  if (simdjson::minify(raw.data(), raw.size(), out.data(), length) == simdjson::SUCCESS) {
+    out.resize(length);
+  } else {
+    out.assign(raw);
+  }
+  if (!ok(entry.reset().error(), "a model object")) return "";
   return out;
 }
 
-std::optional<std::string> text_of(object& entry, std::string_view key) {
+std::optional<std::string> JsonListing::text(object& entry, std::string_view key) {
   std::string_view s;
-  if (entry[key].get(s) != simdjson::SUCCESS) return std::nullopt;
+  if (!ok(entry[key].get_string().get(s), key)) return std::nullopt;
   return std::string(s);
 }
 
-std::optional<double> number_of(object& entry, std::string_view key) {
-  value v;
-  if (entry[key].get(v) != simdjson::SUCCESS) return std::nullopt;
-  double d;
-  if (v.get_double().get(d) == simdjson::SUCCESS) return d;
-  std::string_view s;
-  if (v.get_string().get(s) == simdjson::SUCCESS) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-    if (ec == std::errc() && end == s.data() + s.size()) return d;
-  }
-  return std::nullopt;
+std::optional<bool> JsonListing::flag(object& entry, std::string_view key) {
+  bool b = false;
+  if (!ok(entry[key].get_bool().get(b), key)) return std::nullopt;
+  return b;
 }
 
-std::optional<int64_t> integer_of(object& entry, std::string_view key) {
-  auto d = number_of(entry, key);
-  if (!d || *d < 0 || *d > 1e15) return std::nullopt;
+std::optional<double> JsonListing::number(object& entry, std::string_view key) {
+  value v;
+  if (!ok(entry[key].get(v), key)) return std::nullopt;
+  simdjson::ondemand::json_type type{};
+  if (!ok(v.type().get(type), key)) return std::nullopt;
+  double d;
+  if (type == simdjson::ondemand::json_type::number) {
+    if (!ok(v.get_double().get(d), key)) return std::nullopt;
+    return d;
+  }
+  std::string_view s;
+  if (type != simdjson::ondemand::json_type::string || !ok(v.get_string().get(s), key)) return std::nullopt;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return d;
+}
+
+std::optional<int64_t> JsonListing::integer(object& entry, std::string_view key) {
+  auto d = number(entry, key);
+  if (!d || !(*d >= 0) || *d > 1e15) return std::nullopt;
   return static_cast<int64_t>(*d);
 }
 
-bool passes(object& entry, const FieldCheck& check) {
+std::vector<std::string> JsonListing::strings(object& entry, std::string_view key) {
+  std::vector<std::string> out;
+  auto list = array_at(entry, key);
+  if (!list) return out;
+  for (auto item : *list) {
+    std::string_view s;
+    if (failed_) break;
+    if (ok(item.get_string().get(s), key)) out.emplace_back(s);
+  }
+  return out;
+}
+
+std::optional<value> JsonListing::walk(object& entry, const std::vector<std::string>& path) {
   value v;
-  if (entry[check.path.front()].get(v) != simdjson::SUCCESS) return false;
-  for (size_t i = 1; i < check.path.size(); ++i)
-    if (v[check.path[i]].get(v) != simdjson::SUCCESS) return false;
+  if (!ok(entry[path.front()].get(v), path.front())) return std::nullopt;
+  for (size_t i = 1; i < path.size(); ++i) {
+    object o;
+    if (!ok(v.get_object().get(o), path[i]) || !ok(o[path[i]].get(v), path[i])) return std::nullopt;
+  }
+  return v;
+}
+
+bool JsonListing::passes(object& entry, const FieldCheck& check) {
+  auto v = walk(entry, check.path);
+  if (!v) return false;
   if (check.is) {
-    bool b;
-    return v.get_bool().get(b) == simdjson::SUCCESS && b == *check.is;
+    bool b = false;
+    return ok(v->get_bool().get(b), check.path.back()) && b == *check.is;
   }
   array list;
-  if (v.get_array().get(list) != simdjson::SUCCESS) return false;
+  if (!ok(v->get_array().get(list), check.path.back())) return false;
+  bool found = false;
   for (auto item : list) {
     std::string_view s;
-    if (item.get_string().get(s) == simdjson::SUCCESS && s == check.contains) return true;
+    if (failed_) break;
+    if (ok(item.get_string().get(s), check.path.back()) && s == check.contains) found = true;
   }
-  return false;
+  return found && !failed_;
 }
 
 std::string date_part(std::string_view text) {

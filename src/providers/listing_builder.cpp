@@ -12,29 +12,24 @@ void add_feature(ModelInfo& model, const std::string& feature) {
 ListingBuilder::ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result)
     : rules_(rules), rules_key_(std::move(rules_key)), result_(result) {}
 
-void ListingBuilder::offer(ModelInfo model, object& entry) {
+void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing) {
   Verdict verdict = rules_.classify(rules_key_, model.id);
-  decide(std::move(model), verdict, &entry);
-}
-
-void ListingBuilder::offer(ModelInfo model) {
-  Verdict verdict = rules_.classify(rules_key_, model.id);
-  decide(std::move(model), verdict, nullptr);
-}
-
-void ListingBuilder::decide(ModelInfo model, const Verdict& verdict, object* entry) {
-  std::string reason;
   bool keep = verdict.category == result_.category;
-  if (keep && entry) {
+  std::string reason;
+  if (keep) {
     for (const auto& check : rules_.checks(rules_key_, result_.category))
-      if (!passes(*entry, check)) {
+      if (!listing.passes(entry, check)) {
         keep = false;
         reason = check.skip;
         break;
       }
-  } else if (!keep) {
+  } else {
     reason = verdict.category ? "a " + std::string(to_string(*verdict.category)) + " model" : verdict.skip;
   }
+  if (!listing.failed()) decide(std::move(model), keep, std::move(reason));
+}
+
+void ListingBuilder::decide(ModelInfo model, bool keep, std::string reason) {
   if (model.id.empty()) {
     ++unnamed_;
     return;
@@ -53,7 +48,7 @@ void ListingBuilder::decide(ModelInfo model, const Verdict& verdict, object* ent
     result_.models.push_back(std::move(model));
   } else {
     seen_[model.id] = {false, result_.skipped.size()};
-    result_.skipped.push_back(SkippedModel{model.id, reason});
+    result_.skipped.push_back(SkippedModel{model.id, std::move(reason)});
   }
 }
 

@@ -16,16 +16,14 @@ namespace airreg::providers {
 class ListingBuilder {
  public:
   ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result);
-  // Classes the model; `entry` is its object in the listing, for the rules' checks.
-  void offer(ModelInfo model, object& entry);
-  // For listings that are not JSON objects per model (none today) or were already checked.
-  void offer(ModelInfo model);
+  // Classes the model; `entry` is its object in `listing`, for the rules' checks.
+  void offer(ModelInfo model, object& entry, JsonListing& listing);
   size_t seen() const { return seen_.size(); }
   // Entries without an id (or whose id is not a string): ignored, and counted.
   size_t unnamed() const { return unnamed_; }
 
  private:
-  void decide(ModelInfo model, const Verdict& verdict, object* entry);
+  void decide(ModelInfo model, bool keep, std::string reason);
 
   const ProviderRules& rules_;
   std::string rules_key_;

@@ -5,45 +5,31 @@ namespace airreg::providers {
 
 namespace {
 
-// Reads a top-level array, handing each object to read(); errors name the byte.
+// Reads a top-level array of objects, each read(model, entry, listing).
 template <typename Read>
 Result<void> each_in_array(ListingJob& job, const std::string& path, Read read) {
   auto response = job.http.get(path);
   if (!response) return std::unexpected(response.error());
   JsonListing listing(job.http.provider, std::move(response->body));
-  auto doc = listing.document();
-  if (!doc) return std::unexpected(doc.error());
-  array list;
-  if (auto err = (**doc).get_array().get(list); err) return std::unexpected(listing.error(err, "a list"));
-  for (auto item : list) {
-    object entry;
-    if (auto err = item.get_object().get(entry); err) return std::unexpected(listing.error(err, "an object"));
-    read(entry);
-  }
-  return {};
+  return read_entries(job, listing, listing.root_array(), "a list",
+                      [&](ModelInfo& m, object& entry) { read(m, entry, listing); });
 }
 
 }  // namespace
 
 Result<void> list_elevenlabs(ListingJob& job) {
-  return each_in_array(job, "/models", [&](object& entry) {
-    ModelInfo m;
-    m.raw_json = minified(entry);
-    m.id = text_of(entry, "model_id").value_or("");
-    m.display_name = text_of(entry, "name").value_or(m.id);
-    job.builder.offer(std::move(m), entry);
+  return each_in_array(job, "/models", [](ModelInfo& m, object& entry, JsonListing& listing) {
+    m.id = listing.text(entry, "model_id").value_or("");
+    m.display_name = listing.text(entry, "name").value_or(m.id);
   });
 }
 
 Result<void> list_azure_voices(ListingJob& job) {
-  return each_in_array(job, "/cognitiveservices/voices/list", [&](object& entry) {
-    ModelInfo m;
-    m.raw_json = minified(entry);
-    m.id = text_of(entry, "ShortName").value_or("");
-    std::string name = text_of(entry, "DisplayName").value_or(m.id);
-    std::string locale = text_of(entry, "Locale").value_or("");
+  return each_in_array(job, "/cognitiveservices/voices/list", [](ModelInfo& m, object& entry, JsonListing& listing) {
+    m.id = listing.text(entry, "ShortName").value_or("");
+    std::string name = listing.text(entry, "DisplayName").value_or(m.id);
+    std::string locale = listing.text(entry, "Locale").value_or("");
     m.display_name = locale.empty() ? name : name + " (" + locale + ")";
-    job.builder.offer(std::move(m), entry);
   });
 }
 

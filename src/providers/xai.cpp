@@ -1,5 +1,7 @@
 // xAI: the OpenAI-style listing gives ids only; /language-models adds prices (USD cents per
 // 100 million tokens) and modalities. The second is optional: when it fails, a warning.
+#include <unordered_map>
+
 #include "providers/adapters.hpp"
 
 namespace airreg::providers {
@@ -14,6 +16,28 @@ struct Extra {
   bool vision = false;
 };
 
+std::unordered_map<std::string, Extra> read_language_models(JsonListing& listing) {
+  std::unordered_map<std::string, Extra> extras;
+  auto root = listing.root_object();
+  auto models = root ? listing.array_at(*root, "models") : std::nullopt;
+  if (!models) return extras;
+  for (auto item : *models) {
+    auto entry = listing.as_object(item, "a model object");
+    if (!entry) break;
+    Extra x;
+    auto id = listing.text(*entry, "id");
+    if (auto p = listing.number(*entry, "prompt_text_token_price")) x.input = cents_per_100m_to_usd_per_1k(*p);
+    if (auto p = listing.number(*entry, "completion_text_token_price")) x.output = cents_per_100m_to_usd_per_1k(*p);
+    for (const auto& m : listing.strings(*entry, "input_modalities")) x.vision |= m == "image";
+    auto aliases = listing.strings(*entry, "aliases");
+    if (listing.failed()) break;
+    if (!id) continue;
+    extras[*id] = x;
+    for (const auto& a : aliases) extras[a] = x;
+  }
+  return extras;
+}
+
 }  // namespace
 
 Result<void> list_xai(ListingJob& job) {
@@ -24,34 +48,10 @@ Result<void> list_xai(ListingJob& job) {
     return {};
   }
   JsonListing listing(job.http.provider, std::move(response->body));
-  auto doc = listing.document();
-  array models;
-  if (!doc || (**doc)["models"].get_array().get(models) != simdjson::SUCCESS) {
+  auto extras = read_language_models(listing);
+  if (listing.failed() || extras.empty()) {
     job.result.warnings.push_back("no prices: /language-models is not the JSON expected");
     return {};
-  }
-  std::unordered_map<std::string, Extra> extras;
-  for (auto item : models) {
-    object entry;
-    if (item.get_object().get(entry) != simdjson::SUCCESS) break;
-    Extra x;
-    auto id = text_of(entry, "id");
-    if (auto p = number_of(entry, "prompt_text_token_price")) x.input = cents_per_100m_to_usd_per_1k(*p);
-    if (auto p = number_of(entry, "completion_text_token_price")) x.output = cents_per_100m_to_usd_per_1k(*p);
-    array modalities;
-    if (entry["input_modalities"].get_array().get(modalities) == simdjson::SUCCESS)
-      for (auto m : modalities) {
-        std::string_view s;
-        if (m.get_string().get(s) == simdjson::SUCCESS && s == "image") x.vision = true;
-      }
-    if (!id) continue;
-    extras[*id] = x;
-    array aliases;
-    if (entry["aliases"].get_array().get(aliases) == simdjson::SUCCESS)
-      for (auto a : aliases) {
-        std::string_view s;
-        if (a.get_string().get(s) == simdjson::SUCCESS) extras[std::string(s)] = x;
-      }
   }
   for (auto& m : job.result.models) {
     auto it = extras.find(m.id);

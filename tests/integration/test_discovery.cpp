@@ -414,13 +414,15 @@ TEST_CASE("a body that is not the JSON expected is an error naming the provider 
     const char* says;
   };
   std::vector<Case> cases{
-      {good.substr(0, good.size() / 2), "body is cut short or is not JSON"},
-      {R"({"data":[{"id":"a"},{"id":"b"})", "at byte 30"},
-      {R"({"data":[{"id": tru}, {"name": 5}]})", "none has an id"},
-      {"<html>Bad gateway</html>", "the openai answer is not the JSON expected"},
+      {good.substr(0, good.size() / 2), "the openai answer is not JSON at byte 1910"},
+      {R"({"data":[{"id":"a"},{"id":"b"})", "not JSON at byte 30"},
+      {R"({"data":[{"id":"a"} {"id":"b"}]})", "not JSON at byte 20: Missing a comma or ']' after an array element."},
+      {R"({"data":[{"id": tru}, {"name": 5}]})", "not JSON at byte 19: Invalid value."},
+      {R"({"data":[{"name":"x"},{"id":5}]})", "lists 2 entries and none has an id"},
+      {"<html>Bad gateway</html>", "the openai answer is not JSON at byte 0"},
       {R"({"object":"list","items":[]})", "\"data\" list"},
       {R"({"data":[1,2,3]})", "a model object"},
-      {"", "the openai answer is not the JSON expected"},
+      {"", "the openai answer is not JSON"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.body.substr(0, 40));
