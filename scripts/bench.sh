@@ -15,7 +15,11 @@ fi
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 cmake -S . -B build-bench "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-bench -j "$(nproc)" --target airreg_cli airtable-local bench_batch_writer >/dev/null
+cmake --build build-bench -j "$(nproc)" --target airreg_cli airtable-local bench_batch_writer bench_listing_parse >/dev/null
 
+echo "== provider listing: parse and normalise an OpenRouter listing of 5,000 entries"
+./build-bench/bin/bench_listing_parse 5000
+
+echo
 echo "== batch writer: airreg against the official Airtable.js client"
 node tests/bench/writer_bench.js "$root/build-bench/bin" "$modules" "${BENCH_ROWS:-1000}"

@@ -19,7 +19,7 @@ add_library(airreg STATIC
 set_source_files_properties(
   providers/json_listing.cpp providers/anthropic.cpp providers/google.cpp providers/ollama.cpp
   providers/openai_style.cpp providers/openrouter.cpp providers/xai.cpp providers/tts_voices.cpp
-  PROPERTIES COMPILE_OPTIONS "-Wno-maybe-uninitialized")
+  PROPERTIES COMPILE_OPTIONS "$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>")
 include(GNUInstallDirs)
 target_compile_definitions(airreg PRIVATE
   AIRREG_SOURCE_SCHEMA_DIR="${PROJECT_SOURCE_DIR}/schema"

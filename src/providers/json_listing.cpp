@@ -20,22 +20,28 @@ std::string locate_syntax_error(const std::string& body) {
 
 }  // namespace
 
-JsonListing::JsonListing(std::string provider, std::string body)
-    : provider_(std::move(provider)), body_(std::move(body)) {
-  body_.reserve(body_.size() + simdjson::SIMDJSON_PADDING);
+JsonListing::JsonListing(std::string provider, std::string body) : provider_(std::move(provider)) {
   // On-Demand validates only what it reads, and on some malformed documents its iterator
   // crashes even after reporting an error (the fuzzers found missing commas). A full pass of
-  // simdjson's validating parser first (several GB/s) means On-Demand only ever reads
-  // well-formed JSON; after that only missing fields and wrong types remain, which it
-  // handles.
+  // simdjson's validating parser first (GB/s) means On-Demand only ever reads well-formed
+  // JSON; after that only missing fields and wrong types remain, which it handles.
   thread_local simdjson::dom::parser validator;
-  if (auto err = validator.parse(body_.data(), body_.size(), false).error(); err) {
-    std::string where = locate_syntax_error(body_);
+  if (auto err = validator.parse(body.data(), body.size(), true).error(); err) {
+    std::string where = locate_syntax_error(body);
     failed_ = true;
     failure_ = make_error(ErrorCode::parse, "the " + provider_ + " answer is not JSON" +
                                                 (where.empty() ? " (" + std::string(simdjson::error_message(err)) + ")" : where));
     return;
   }
+  // Whitespace goes once for the whole body, so each entry's raw JSON is already minified.
+  body_.resize(body.size() + simdjson::SIMDJSON_PADDING);
+  size_t length = 0;
+  if (simdjson::minify(body.data(), body.size(), body_.data(), length) != simdjson::SUCCESS) {
+    body_ = std::move(body);
+    length = body_.size();
+    body_.reserve(length + simdjson::SIMDJSON_PADDING);
+  }
+  body_.resize(length);  // the capacity keeps the padding
   simdjson::padded_string_view view(body_.data(), body_.size(), body_.capacity());
   if (auto err = parser_.iterate(view).get(doc_); err) {
     fail(err, "a JSON document");
@@ -65,7 +71,7 @@ void JsonListing::fail(simdjson::error_code code, std::string_view what) {
     where = " (the " + std::to_string(body_.size()) + "-byte body is cut short or is not JSON)";
   } else if (doc_.current_location().get(at) == simdjson::SUCCESS && at >= body_.data() &&
              at <= body_.data() + body_.size()) {
-    where = " at byte " + std::to_string(at - body_.data());
+    where = " at byte " + std::to_string(at - body_.data()) + " (whitespace left out)";
   }
   failure_ = make_error(ErrorCode::parse, "the " + provider_ + " answer is not the JSON expected" + where + ": " +
                                               std::string(what) + " (" + simdjson::error_message(code) + ")");
@@ -115,13 +121,9 @@ std::optional<object> JsonListing::as_object(simdjson::simdjson_result<value> it
 std::string JsonListing::minified(object& entry) {
   std::string_view raw;
   if (!ok(entry.raw_json().get(raw), "a model object")) return "";
-  std::string out(raw.size(), '\0');
-  size_t length = 0;
-  if (simdjson::minify(raw.data(), raw.size(), out.data(), length) == simdjson::SUCCESS) {
-    out.resize(length);
-  } else {
-    out.assign(raw);
-  }
+  std::string out(raw);
+  // raw_json() may keep whitespace after the closing brace.
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n' || out.back() == '\r' || out.back() == '\t')) out.pop_back();
   if (!ok(entry.reset().error(), "a model object")) return "";
   return out;
 }

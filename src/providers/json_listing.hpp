@@ -1,5 +1,5 @@
-// Reading a provider's listing with simdjson On-Demand: the body is parsed in place (no copy
-// beyond the padding simdjson needs), and each entry can be kept as minified JSON.
+// Reading a provider's listing with simdjson On-Demand: the body is validated, minified once
+// (one copy, with simdjson's padding), then read in place; each entry's raw JSON is a slice.
 //
 // On-Demand validates lazily, and after most errors its iterator must not be touched again
 // (doing so crashes; the fuzzers found it). So every read goes through this class: a missing
@@ -54,7 +54,9 @@ class JsonListing {
   // Marks the listing failed with `what` was expected (e.g. a "data" list is missing).
   void expect(std::string_view what);
   bool failed() const { return failed_; }
-  // "the openai answer is not the JSON expected at byte 812: <what> (<simdjson's reason>)".
+  // "the openai answer is not JSON at byte 812: <reason>" for a syntax error (the offset in the
+// bytes as sent); "the openai answer is not the JSON expected at byte 95 (whitespace left
+// out): <what> (<reason>)" for a document of the wrong shape.
   Error failure() const { return failure_; }
 
  private:
