@@ -1,0 +1,85 @@
+#include <catch2/catch.hpp>
+
+#include "providers/provider_http.hpp"
+#include "providers/provider_rules.hpp"
+
+using namespace std::chrono_literals;
+using airreg::ModelCategory;
+using airreg::providers::glob_match;
+using airreg::providers::ProviderRules;
+
+TEST_CASE("globs match with * anywhere and ignore case", "[provider_rules]") {
+  CHECK(glob_match("gpt-*", "gpt-4o"));
+  CHECK(glob_match("*embedding*", "text-embedding-3-small"));
+  CHECK(glob_match("*-tts", "gemini-2.5-flash-tts"));
+  CHECK_FALSE(glob_match("*-tts", "gemini-2.5-flash-tts-x"));
+  CHECK(glob_match("O1", "o1"));
+  CHECK(glob_match("*", ""));
+  CHECK_FALSE(glob_match("o1", "o1-mini"));
+  CHECK(glob_match("a*b*c", "aXXbYYc"));
+  CHECK_FALSE(glob_match("a*b*c", "aXXbYY"));
+  // Long ids and many stars stay fast (no exponential backtracking).
+  CHECK_FALSE(glob_match("*a*a*a*a*a*a*a*a*b", std::string(5000, 'a')));
+}
+
+TEST_CASE("the first rule that matches decides; no match gives the default reason", "[provider_rules]") {
+  auto rules = ProviderRules::parse(R"({
+    "_about": "ignored",
+    "acme": {"rules": [{"match": ["*-embed"], "skip": "embedding"}, {"match": ["acme-*"], "category": "text"},
+                       {"match": ["voice-*"], "category": "tts"}],
+             "default_skip": "not ours",
+             "require": {"text": [{"field": "caps.chat", "is": true, "skip": "no chat"}]}}
+  })", "rules.json");
+  REQUIRE(rules);
+  CHECK(rules->classify("acme", "acme-1-embed").skip == "embedding");
+  CHECK(rules->classify("acme", "acme-1").category == ModelCategory::text);
+  CHECK(rules->classify("acme", "voice-2").category == ModelCategory::tts);
+  CHECK(rules->classify("acme", "other").skip == "not ours");
+  CHECK(rules->classify("nobody", "x").skip == "no rules for nobody");
+  REQUIRE(rules->checks("acme", ModelCategory::text).size() == 1);
+  CHECK(rules->checks("acme", ModelCategory::text)[0].path == std::vector<std::string>{"caps", "chat"});
+  CHECK(rules->checks("acme", ModelCategory::tts).empty());
+}
+
+TEST_CASE("a broken rules file is a config error that names the file and the place", "[provider_rules]") {
+  auto not_json = ProviderRules::parse("{nope", "my_rules.json");
+  REQUIRE_FALSE(not_json);
+  CHECK(not_json.error().code == airreg::ErrorCode::config);
+  CHECK_THAT(not_json.error().message, Catch::StartsWith("my_rules.json: not JSON"));
+  auto bad_category = ProviderRules::parse(R"({"acme": {"rules": [{"match": ["*"], "category": "video"}]}})", "r.json");
+  REQUIRE_FALSE(bad_category);
+  CHECK_THAT(bad_category.error().message, Catch::Contains("acme: unknown category \"video\""));
+  auto no_action = ProviderRules::parse(R"({"acme": {"rules": [{"match": ["*"]}]}})", "r.json");
+  REQUIRE_FALSE(no_action);
+  CHECK_THAT(no_action.error().message, Catch::Contains("needs \"category\" or \"skip\""));
+  auto missing = ProviderRules::load("/nonexistent/provider_rules.json");
+  REQUIRE_FALSE(missing);
+  CHECK_THAT(missing.error().message, Catch::Contains("/nonexistent/provider_rules.json"));
+}
+
+TEST_CASE("waits named by providers are read in their formats", "[provider_http]") {
+  using airreg::providers::parse_go_duration;
+  CHECK(parse_go_duration("12s") == 12s);
+  CHECK(parse_go_duration("1.146s") == 1146ms);
+  CHECK(parse_go_duration("6m0s") == 360s);
+  CHECK(parse_go_duration("20ms") == 20ms);
+  CHECK(parse_go_duration("1h2m3s") == 3723s);
+  CHECK_FALSE(parse_go_duration("soon"));
+  CHECK_FALSE(parse_go_duration(""));
+  airreg::HttpResponse r{429, {{"Retry-After", "3"}}, ""};
+  CHECK(airreg::providers::requested_wait(r) == 3s);
+  r.headers = {{"retry-after-ms", "250"}, {"Retry-After", "1"}};
+  CHECK(airreg::providers::requested_wait(r) == 250ms);
+  r.headers = {};
+  r.body = R"({"error":{"details":[{"@type":"x"},{"retryDelay":"41s"}]}})";
+  CHECK(airreg::providers::requested_wait(r) == 41s);
+  r.body = "not json";
+  CHECK_FALSE(airreg::providers::requested_wait(r));
+}
+
+TEST_CASE("a key quoted back by a provider is hidden", "[provider_http]") {
+  using airreg::providers::redact;
+  CHECK(redact("Incorrect API key provided: sk-abc123. Try again, sk-abc123", "sk-abc123") ==
+        "Incorrect API key provided: ***. Try again, ***");
+  CHECK(redact("nothing to hide", "sk-abc123") == "nothing to hide");
+}
