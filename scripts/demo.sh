@@ -16,7 +16,12 @@ cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/nu
 cmake --build build -j "$(nproc)" --target airreg_cli airtable-local >/dev/null
 
 server_pid=""
+fixtures_pid=""
 cleanup() {
+  if [ -n "$fixtures_pid" ] && kill -0 "$fixtures_pid" 2>/dev/null; then
+    kill "$fixtures_pid" 2>/dev/null || true
+    wait "$fixtures_pid" 2>/dev/null || true
+  fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -53,6 +58,27 @@ curl -s -H "Authorization: Bearer demo-token" "$url/v0/meta/bases/appLOCALBASE00
 echo; echo "== 3. the outbox: rows on their way to Airtable wait here (none yet)"
 run ./build/bin/airreg status
 
+echo; echo "== 4. what the providers offer, from their recorded answers (no internet, made-up keys)"
+fifo=$(mktemp -u) && mkfifo "$fifo"
+node scripts/provider_fixtures.js >"$fifo" &
+fixtures_pid=$!
+read -r fixtures_ready <"$fifo"
+rm -f "$fifo"
+fixtures=${fixtures_ready##* }
+echo "   $fixtures_ready"
+export OPENAI_API_KEY=demo-openai-key OPENAI_BASE_URL="$fixtures/openai"
+export ANTHROPIC_API_KEY=demo-anthropic-key ANTHROPIC_BASE_URL="$fixtures/anthropic"
+export GEMINI_API_KEY=demo-gemini-key GOOGLE_BASE_URL="$fixtures/google"
+export MISTRAL_API_KEY=demo-mistral-key MISTRAL_BASE_URL="$fixtures/mistral"
+export XAI_API_KEY=demo-xai-key XAI_BASE_URL="$fixtures/xai"
+export OPENROUTER_BASE_URL="$fixtures/openrouter" OLLAMA_HOST="$fixtures/ollama"
+export AZURE_SPEECH_KEY=demo-azure-key AZURE_SPEECH_BASE_URL="$fixtures/azure"
+run ./build/bin/airreg discover --provider anthropic --provider mistral --category text
+run ./build/bin/airreg discover --provider openai --category tts
+echo; echo "\$ ./build/bin/airreg discover --json | (summary per provider)"
+./build/bin/airreg discover --json |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const r of JSON.parse(s))console.log(`   ${(r.provider+" ("+r.category+")").padEnd(22)} ${r.models?r.models.length+" models, "+r.skipped.length+" skipped":(r.skipped_provider||r.error)}`)})'
+
 cat <<TXT
 
 What to look at next:
@@ -61,4 +87,6 @@ What to look at next:
     with the token demo-token while this script runs
   - the server's data file: .airreg/airtable-local.json (setup is idempotent: run the demo
     again and it reports "nothing to do")
+  - schema/provider_rules.json decides which listed ids are text, TTS or skipped: edit a
+    rule and run the demo again
 TXT

@@ -136,8 +136,20 @@ void print_text(const std::vector<Asked>& asked) {
                   price_text(m.output_cost_per_1k).c_str(), features.c_str());
     }
     if (!r.skipped.empty()) {
+      // Models of the other category are counted, not listed: they show under it.
       std::string line;
-      for (const auto& s : r.skipped) line += (line.empty() ? "" : ", ") + s.id + " (" + s.reason + ")";
+      size_t other_category = 0;
+      for (const auto& s : r.skipped) {
+        if (s.reason == "a text model" || s.reason == "a tts model") {
+          ++other_category;
+          continue;
+        }
+        line += (line.empty() ? "" : ", ") + s.id + " (" + s.reason + ")";
+      }
+      if (other_category)
+        line += (line.empty() ? "" : "; ") + std::to_string(other_category) + " " +
+                (a.category == ModelCategory::text ? "tts" : "text") + " model(s), listed under --category " +
+                (a.category == ModelCategory::text ? "tts" : "text");
       std::printf("  skipped: %s\n", line.c_str());
     }
     for (const auto& w : r.warnings) std::printf("  warning: %s\n", w.c_str());
