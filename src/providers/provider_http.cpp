@@ -107,8 +107,12 @@ Error ProviderHttp::failure(const HttpResponse& r) const {
   e.http_status = r.status;
   if (key_refused(r)) {
     e.code = r.status == 403 ? ErrorCode::forbidden : ErrorCode::unauthorized;
-    e.message = key_variable.empty() ? provider + " refused the request: it needs a key"
-                                     : "the key in " + key_variable + " was refused by " + provider;
+    if (!key.empty()) {
+      e.message = "the key in " + key_variable + " was refused by " + provider;
+    } else {
+      e.message = provider + " refused the request without a key" +
+                  (key_variable.empty() ? std::string() : ": set " + key_variable);
+    }
     return e;  // the provider's words may quote the key: leave them out
   }
   std::string said = redact(provider_message(r.body), key);

@@ -337,6 +337,7 @@ TEST_CASE("a refused key names the variable and the provider, never the key", "[
       {"google", "GEMINI_API_KEY", 400, provider_fixture("google/errors/400_api_key_invalid.json")},
       {"xai", "XAI_API_KEY", 400, R"({"code":"invalid-argument","error":"Incorrect API key provided: sk-test-SECRET-key-123456. You can obtain an API key from https://console.x.ai."})"},
       {"mistral", "MISTRAL_API_KEY", 401, R"({"detail":"Invalid API Key"})"},
+      {"openrouter", "OPENROUTER_API_KEY", 401, R"({"error":{"message":"No auth credentials found","code":401}})"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.provider);
@@ -347,6 +348,20 @@ TEST_CASE("a refused key names the variable and the provider, never the key", "[
     CHECK(e.message.find(kKey) == std::string::npos);
     CHECK(rig.server.seen().size() == 1);  // not retried
   }
+}
+
+TEST_CASE("a provider that wants a key it was not given says which variable to set", "[discovery][errors]") {
+  Rig rig("openrouter");
+  rig.server.reply("GET", "/models", Reply{401, R"({"error":{"message":"Missing Authentication header","code":401}})", {}});
+  CHECK(rig.fail("openrouter").message == "openrouter refused the request without a key: set OPENROUTER_API_KEY");
+}
+
+TEST_CASE("an OpenAI-compatible server's refusal names its own key variable", "[discovery][errors]") {
+  Rig rig("unused");
+  rig.config.compatible.push_back({"deepseek", rig.server.url(), "DEEPSEEK_API_KEY"});
+  rig.config.environment["DEEPSEEK_API_KEY"] = kKey;
+  rig.server.reply("GET", "/models", Reply{401, R"({"error":{"message":"Authentication Fails, Your api key: ****-key is invalid","type":"authentication_error"}})", {}});
+  CHECK(rig.fail("deepseek").message == "the key in DEEPSEEK_API_KEY was refused by deepseek");
 }
 
 TEST_CASE("a 429 is retried after the wait the provider names", "[discovery][errors]") {
