@@ -1,0 +1,31 @@
+// The registry table's column names by field key (from schema/), so that code says
+// "model_id" and the table may call it anything. Immutable; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "airreg/schema.hpp"
+
+namespace airreg::registry {
+
+class FieldNames {
+ public:
+  explicit FieldNames(const TableSchema& schema) : schema_(&schema) {}
+  // The column name of a key; the key itself when the schema does not know it (a bug,
+  // caught by the tests: every key used in code is in schema/).
+  const std::string& operator()(std::string_view key) const {
+    const SchemaField* f = schema_->find(key);
+    return f ? f->name : fallback(key);
+  }
+  const TableSchema& schema() const { return *schema_; }
+
+ private:
+  static const std::string& fallback(std::string_view key) {
+    thread_local std::string copy;
+    copy = key;
+    return copy;
+  }
+  const TableSchema* schema_;
+};
+
+}  // namespace airreg::registry

@@ -1,0 +1,208 @@
+#include "registry/merge.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "airtable/row_diff.hpp"
+#include "core/time_text.hpp"
+#include "registry/row_codec.hpp"
+
+namespace airreg::registry {
+
+namespace {
+
+using airtable::cells_equal;
+
+const char* const kSeeded[] = {"model_name", "category", "max_tokens", "max_output_tokens", "input_cost", "output_cost",
+                               "features"};
+
+FieldValue optional_number(const std::optional<double>& v) { return v ? FieldValue(*v) : FieldValue{}; }
+FieldValue optional_whole(const std::optional<int64_t>& v) {
+  return v ? FieldValue(static_cast<double>(*v)) : FieldValue{};
+}
+
+// The row's current cell of a seeded field.
+FieldValue current(const RegistryRow& r, std::string_view key) {
+  if (key == "model_name") return r.model_name.empty() ? FieldValue{} : FieldValue(r.model_name);
+  if (key == "category") return std::string(to_string(r.category));
+  if (key == "max_tokens") return optional_whole(r.max_tokens);
+  if (key == "max_output_tokens") return optional_whole(r.max_output_tokens);
+  if (key == "input_cost") return optional_number(r.input_cost);
+  if (key == "output_cost") return optional_number(r.output_cost);
+  return r.features.empty() ? FieldValue{} : FieldValue(r.features);
+}
+
+void set_current(RegistryRow& r, std::string_view key, const FieldValue& v) {
+  auto number = [&]() -> std::optional<double> {
+    if (auto d = std::get_if<double>(&v)) return *d;
+    return std::nullopt;
+  };
+  if (key == "model_name") r.model_name = std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "";
+  if (key == "category") r.category = parse_category(std::get<std::string>(v)).value_or(r.category);
+  if (key == "max_tokens") r.max_tokens = number() ? std::optional<int64_t>(static_cast<int64_t>(*number())) : std::nullopt;
+  if (key == "max_output_tokens")
+    r.max_output_tokens = number() ? std::optional<int64_t>(static_cast<int64_t>(*number())) : std::nullopt;
+  if (key == "input_cost") r.input_cost = number();
+  if (key == "output_cost") r.output_cost = number();
+  if (key == "features") r.features = std::holds_alternative<std::vector<std::string>>(v) ? std::get<std::vector<std::string>>(v)
+                                                                                        : std::vector<std::string>{};
+}
+
+// What the listing says of a seeded field; empty when it says nothing.
+std::optional<FieldValue> discovered(const ModelInfo& m, ModelCategory category, std::string_view key,
+                                     const std::vector<std::string>& feature_choices) {
+  if (key == "model_name") return m.display_name.empty() ? std::nullopt : std::optional<FieldValue>(m.display_name);
+  if (key == "category") return FieldValue(std::string(to_string(category)));
+  if (key == "max_tokens" && m.context_window) return FieldValue(static_cast<double>(*m.context_window));
+  if (key == "max_output_tokens" && m.max_output_tokens) return FieldValue(static_cast<double>(*m.max_output_tokens));
+  if (key == "input_cost" && m.input_cost_per_1k) return FieldValue(*m.input_cost_per_1k);
+  if (key == "output_cost" && m.output_cost_per_1k) return FieldValue(*m.output_cost_per_1k);
+  if (key == "features" && !m.features.empty()) {
+    std::vector<std::string> known;  // only the table's options: another would be refused
+    for (const auto& f : m.features)
+      if (std::find(feature_choices.begin(), feature_choices.end(), f) != feature_choices.end()) known.push_back(f);
+    if (!known.empty()) return FieldValue(known);
+  }
+  return std::nullopt;
+}
+
+// Collects one row's changed cells by key; turns them into a write by column name.
+struct RowWrite {
+  Fields cells;  // by key
+  void set(const char* key, FieldValue v) { cells[key] = std::move(v); }
+  Fields by_name(const RegistryRow& row, const FieldNames& names) const {
+    Fields out;
+    for (const auto& [key, value] : cells) out[names(key)] = value;
+    out[names("provider_id")] = row.provider_id;
+    out[names("model_id")] = row.model_id;
+    return out;
+  }
+};
+
+// The three-way merge of the seeded fields; true when the metadata changed.
+bool merge_seeded(RegistryRow& row, const ModelInfo& m, ModelCategory category, bool is_new, RowWrite& write,
+                  const std::vector<std::string>& feature_choices) {
+  std::string before = write_metadata(row);
+  for (const char* key : kSeeded) {
+    if (row.people.count(key)) continue;
+    FieldValue cell = is_new ? FieldValue{} : current(row, key);  // a new row has no cells yet
+    auto last = row.seeded.find(key);
+    bool person_changed = last != row.seeded.end() ? !cells_equal(cell, last->second)
+                                                   : !is_new && !cells_equal(cell, FieldValue{}) && key != std::string_view("category");
+    if (person_changed) {
+      row.people.insert(key);  // theirs from now on
+      continue;
+    }
+    auto value = discovered(m, category, key, feature_choices);
+    if (!value) continue;
+    if (!cells_equal(cell, *value)) {
+      write.set(key, *value);
+      set_current(row, key, *value);
+    }
+    row.seeded[key] = *value;
+  }
+  return write_metadata(row) != before;
+}
+
+size_t trusted_count(const std::vector<RegistryRow>& rows) {
+  return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [](const RegistryRow& r) {
+    return r.available && r.discovery_method != "manual";
+  }));
+}
+
+}  // namespace
+
+MergeResult merge_listing(const std::string& provider, ModelCategory category, const DiscoveryResult* listing,
+                          std::vector<RegistryRow> rows, SystemTime now, const MergePolicy& policy,
+                          const FieldNames& names) {
+  MergeResult result;
+  const SchemaField* features_field = names.schema().find("features");
+  std::vector<std::string> feature_choices = features_field ? features_field->choices : std::vector<std::string>{};
+  std::string now_text = core::format_utc(now);
+  size_t seen_before = trusted_count(rows);
+  std::unordered_map<std::string, size_t> by_id;
+  for (size_t i = 0; i < rows.size(); ++i) by_id.emplace(rows[i].model_id, i);
+  std::vector<bool> listed(rows.size(), false);
+
+  if (listing) {
+    result.discovered = listing->models.size();
+    for (const auto& m : listing->models) {
+      auto found = by_id.find(m.id);
+      bool is_new = found == by_id.end();
+      if (is_new) {
+        RegistryRow fresh;
+        fresh.provider_id = provider;
+        fresh.model_id = m.id;
+        fresh.category = category;
+        rows.push_back(std::move(fresh));
+        listed.push_back(true);
+        found = by_id.emplace(m.id, rows.size() - 1).first;
+      } else {
+        listed[found->second] = true;
+      }
+      RegistryRow& row = rows[found->second];
+      RowWrite write;
+      if (is_new) {
+        write.set("model_key", row.key());
+        write.set("status", std::string(to_string(policy.new_status)));
+        write.set("first_seen", now_text);
+        write.set("discovery_method", std::string("api"));
+        row.status = policy.new_status;
+        row.first_seen = now;
+        row.discovery_method = "api";
+      } else {
+        if (!row.first_seen) write.set("first_seen", now_text), row.first_seen = now;
+        // A row a person added is adopted: its people fields stay, and so does "manual".
+        if (row.discovery_method != "api" && row.discovery_method != "manual")
+          write.set("discovery_method", std::string("api")), row.discovery_method = "api";
+      }
+      if (!row.available) write.set("available", true), row.available = true;
+      if (row.missing_since) write.set("missing_since", FieldValue{}), row.missing_since.reset();
+      if (!row.last_verified || now - *row.last_verified >= policy.verify_interval)
+        write.set("last_verified", now_text), row.last_verified = now;
+      if (merge_seeded(row, m, category, is_new, write, feature_choices) || is_new)
+        write.set("metadata", write_metadata(row));
+      if (is_new) {
+        ++result.created;
+        result.new_model_ids.push_back(m.id);
+      } else if (write.cells.empty()) {
+        ++result.unchanged;
+      } else {
+        ++result.updated;
+      }
+      if (!write.cells.empty()) result.writes.push_back(write.by_name(row, names));
+    }
+  }
+
+  // Missing models: only on a listing that can be trusted.
+  bool trusted = listing && static_cast<double>(listing->models.size()) >= policy.shrink_guard * static_cast<double>(seen_before);
+  if (!listing) {
+    result.warnings.push_back(provider + " could not be listed: nothing marked missing");
+  } else if (!trusted) {
+    result.warnings.push_back(provider + " listed " + std::to_string(listing->models.size()) + " models, under half of the " +
+                              std::to_string(seen_before) + " seen before: nothing marked missing");
+  }
+  for (size_t i = 0; trusted && i < rows.size(); ++i) {
+    RegistryRow& row = rows[i];
+    if (listed[i] || row.discovery_method == "manual") continue;
+    RowWrite write;
+    if (row.available) {
+      write.set("available", false), row.available = false;
+      ++result.missing;
+    }
+    if (!row.missing_since) write.set("missing_since", now_text), row.missing_since = now;
+    if (now - *row.missing_since >= policy.grace && row.status != ModelStatus::deprecated) {
+      write.set("status", std::string("deprecated")), row.status = ModelStatus::deprecated;
+      if (row.deprecation_date.empty()) {
+        row.deprecation_date = format_day(now);
+        write.set("deprecation_date", row.deprecation_date);
+      }
+      ++result.deprecated;
+    }
+    if (!write.cells.empty()) result.writes.push_back(write.by_name(row, names));
+  }
+  result.rows = std::move(rows);
+  return result;
+}
+
+}  // namespace airreg::registry

@@ -1,0 +1,28 @@
+// Reading registry rows from Airtable records and writing them back as cells: garbage a
+// person typed (an unknown status, a number in a text cell, broken Metadata JSON, an empty
+// Model ID) makes that one row unreadable with a message naming it; nothing else is lost.
+// Pure functions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "airreg/registry_row.hpp"
+#include "registry/field_names.hpp"
+
+namespace airreg::registry {
+
+Result<RegistryRow> parse_row(const AirtableRecord& record, const FieldNames& names);
+
+struct ParsedRows {
+  std::vector<RegistryRow> rows;
+  std::vector<std::string> warnings;  // one per skipped row, naming it
+};
+// Parses every record; skips unreadable rows and the later rows of a duplicated key.
+ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const FieldNames& names);
+
+// Metadata's JSON: {"airreg":1,"seeded":{key: value},"people":[key]}.
+std::string write_metadata(const RegistryRow& row);
+std::string format_day(SystemTime t);  // YYYY-MM-DD
+
+}  // namespace airreg::registry
