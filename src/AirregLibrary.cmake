@@ -13,7 +13,7 @@ add_library(airreg STATIC
   providers/listing_builder.cpp providers/provider_http.cpp providers/provider_catalog.cpp
   providers/openai_style.cpp providers/xai.cpp providers/anthropic.cpp providers/google.cpp
   providers/openrouter.cpp providers/ollama.cpp providers/tts_voices.cpp providers/discovery.cpp
-  registry/model_status.cpp registry/row_codec.cpp registry/merge.cpp registry/resolve.cpp
+  registry/model_status.cpp registry/row_codec.cpp registry/merge.cpp registry/resolve.cpp registry/row_reader.cpp registry/sync.cpp
 )
 # GCC 12 at -O2 warns "may be used uninitialized" inside simdjson's On-Demand types held in
 # std::optional (a known false positive); the values are only read when engaged.
@@ -40,7 +40,8 @@ airreg_warnings(airreg)
 
 add_executable(airreg_cli
   cli/main.cpp cli/app.cpp cli/airtable_options.cpp cli/human_text.cpp cli/progress_display.cpp
-  cli/setup_command.cpp cli/outbox_commands.cpp cli/discover_command.cpp)
+  cli/setup_command.cpp cli/outbox_commands.cpp cli/discover_command.cpp cli/sync_command.cpp
+  cli/registry_commands.cpp)
 set_target_properties(airreg_cli PROPERTIES OUTPUT_NAME airreg)
 target_link_libraries(airreg_cli PRIVATE airreg cxxopts::cxxopts spdlog::spdlog fmt::fmt)
 target_include_directories(airreg_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

@@ -18,6 +18,9 @@ int setup_command(const Args& args);
 int flush_command(const Args& args);
 int status_command(const Args& args);
 int discover_command(const Args& args);
+int sync_command(const Args& args);
+int models_command(const Args& args);
+int resolve_command(const Args& args);
 
 // Parses a subcommand's arguments; on a bad flag prints what and why and returns nothing.
 std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& options, const Args& args);
