@@ -114,7 +114,7 @@ size_t trusted_count(const std::vector<RegistryRow>& rows) {
 
 MergeResult merge_listing(const std::string& provider, ModelCategory category, const DiscoveryResult* listing,
                           std::vector<RegistryRow> rows, SystemTime now, const MergePolicy& policy,
-                          const FieldNames& names) {
+                          const FieldNames& names, const std::set<std::string>& untouchable) {
   MergeResult result;
   const SchemaField* features_field = names.schema().find("features");
   std::vector<std::string> feature_choices = features_field ? features_field->choices : std::vector<std::string>{};
@@ -127,6 +127,7 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
   if (listing) {
     result.discovered = listing->models.size();
     for (const auto& m : listing->models) {
+      if (untouchable.count(m.id)) continue;  // its row is a person's to fix first
       auto found = by_id.find(m.id);
       bool is_new = found == by_id.end();
       if (is_new) {

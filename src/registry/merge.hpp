@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,10 @@ struct MergeResult {
   std::vector<std::string> warnings;
 };
 
-// `rows`: the provider's rows of this category as read; `listing`: null when discovery failed.
+// `rows`: the provider's rows of this category as read; `listing`: null when discovery failed;
+// `untouchable`: model ids whose rows could not be read (never written, whatever is listed).
 MergeResult merge_listing(const std::string& provider, ModelCategory category, const DiscoveryResult* listing,
                           std::vector<RegistryRow> rows, SystemTime now, const MergePolicy& policy,
-                          const FieldNames& names);
+                          const FieldNames& names, const std::set<std::string>& untouchable = {});
 
 }  // namespace airreg::registry

@@ -3,7 +3,7 @@
 #include <simdjson.h>
 
 #include <cmath>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "core/time_text.hpp"
 #include "json/fields_json.hpp"
@@ -148,20 +148,28 @@ Result<RegistryRow> parse_row(const AirtableRecord& record, const FieldNames& na
 
 ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const FieldNames& names) {
   ParsedRows out;
-  std::unordered_set<std::string> keys;
+  std::unordered_map<std::string, size_t> first_of;  // key -> index in out.rows
+  std::set<std::string> duplicated;
   for (const auto& record : records) {
     auto row = parse_row(record, names);
     if (!row) {
       out.warnings.push_back(row.error().message);
+      auto id = record.fields.find(names("model_id"));
+      if (id != record.fields.end())
+        if (auto s = std::get_if<std::string>(&id->second); s && !s->empty()) out.untouchable.insert(*s);
       continue;
     }
-    if (!keys.insert(row->key()).second) {
+    auto [at, fresh] = first_of.emplace(row->key(), out.rows.size());
+    if (!fresh) {
       out.warnings.push_back("row " + record.id + " (" + row->key() + "): another row has the same " + names("provider_id") +
-                             " and " + names("model_id") + "; skipped, left as it is");
+                             " and " + names("model_id") + "; both skipped, left as they are");
+      duplicated.insert(row->key());
+      out.untouchable.insert(row->model_id);
       continue;
     }
     out.rows.push_back(std::move(*row));
   }
+  std::erase_if(out.rows, [&](const RegistryRow& r) { return duplicated.count(r.key()) > 0; });
   return out;
 }
 

@@ -4,6 +4,7 @@
 // Pure functions.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,11 @@ Result<RegistryRow> parse_row(const AirtableRecord& record, const FieldNames& na
 struct ParsedRows {
   std::vector<RegistryRow> rows;
   std::vector<std::string> warnings;  // one per skipped row, naming it
+  // Model ids of rows that could not be read, or that share their key with another row: a
+  // sync must not write them (an upsert would overwrite the person's cells, or match twice).
+  std::set<std::string> untouchable;
 };
-// Parses every record; skips unreadable rows and the later rows of a duplicated key.
+// Parses every record; skips unreadable rows and every row of a duplicated key.
 ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const FieldNames& names);
 
 // Metadata's JSON: {"airreg":1,"seeded":{key: value},"people":[key]}.

@@ -112,7 +112,8 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
       } else {
         sync.notes.push_back(listing.error().describe());
       }
-      auto merged = registry::merge_listing(provider, category, listing ? &*listing : nullptr, std::move(mine), now, policy, names);
+      auto merged = registry::merge_listing(provider, category, listing ? &*listing : nullptr, std::move(mine), now, policy, names,
+                                             rows->parsed.untouchable);
       sync.discovered = merged.discovered;
       sync.created = merged.created;
       sync.updated = merged.updated;

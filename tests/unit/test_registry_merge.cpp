@@ -203,6 +203,13 @@ TEST_CASE("rows people added are never marked missing, and are adopted with thei
   CHECK(w->count("Status") == 0);
 }
 
+TEST_CASE("a listed model whose row could not be read is not written", "[merge]") {
+  auto l = listing({model("gpt-4o"), model("o3")});
+  auto m = merge_listing("openai", ModelCategory::text, &l, {}, kNow, {}, names(), {"gpt-4o"});
+  CHECK(m.created == 1);
+  CHECK(write_for(m, "gpt-4o") == nullptr);
+}
+
 TEST_CASE("resolve: requested, else recommended, else sort order then name, else curated", "[resolve]") {
   auto row = [](const std::string& id, ModelStatus s, bool available = true) {
     RegistryRow r;

@@ -81,9 +81,10 @@ TEST_CASE("the rest goes on: bad rows and later duplicates are skipped with a wa
   auto parsed = parse_rows({record("rec1", {}), record("rec2", {{"Status", std::string("??")}}),
                             record("rec3", {}), record("rec4", {{"Model ID", std::string("o3")}})},
                            names);
-  REQUIRE(parsed.rows.size() == 2);
-  CHECK(parsed.rows[0].record_id == "rec1");
-  CHECK(parsed.rows[1].model_id == "o3");
+  // rec1 and rec3 share a key: neither can be upserted safely, so both are left alone.
+  REQUIRE(parsed.rows.size() == 1);
+  CHECK(parsed.rows[0].model_id == "o3");
   REQUIRE(parsed.warnings.size() == 2);
   CHECK_THAT(parsed.warnings[1], Catch::Contains("rec3 (openai/gpt-4o): another row has the same"));
+  CHECK(parsed.untouchable == std::set<std::string>{"gpt-4o"});
 }

@@ -1,0 +1,174 @@
+// The sync story against airtable-local and recorded provider answers on loopback: new
+// models arrive pending, a person's edits survive, a vanished model is marked missing, a
+// garbage row is skipped and left alone, and a re-sync with nothing changed writes nothing.
+#include <catch2/catch.hpp>
+
+#include "airreg/formula.hpp"
+#include "airreg/sync.hpp"
+#include "fixture_server.hpp"
+#include "local_config.hpp"
+#include "local_server.hpp"
+#include "registry/resolve.hpp"
+#include "registry/row_reader.hpp"
+#include "registry_tables.hpp"
+#include "temp_dir.hpp"
+
+using namespace airreg;
+using airreg::test::FixtureServer;
+using airreg::test::LocalServer;
+using airreg::test::provider_fixture;
+using airreg::test::TempDir;
+using Reply = FixtureServer::Reply;
+
+namespace {
+
+struct Story {
+  LocalServer airtable;
+  FixtureServer providers;
+  TempDir state;
+  AirtableClient client{test::local_config(airtable), make_curl_transport()};
+  RegistrySchemas schemas = RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value();
+  std::unique_ptr<Discovery> discovery;
+  std::string openai_listing = provider_fixture("openai/2026-02/v1_models.json");
+
+  Story() {
+    test::set_up_registry_tables(client);
+    providers.on("GET", "/models", [this](const FixtureServer::Seen&) { return Reply{200, openai_listing, {}}; });
+    DiscoveryConfig config;
+    config.rules_path = AIRREG_TEST_SCHEMA_DIR "/provider_rules.json";
+    config.curated_path = AIRREG_TEST_SCHEMA_DIR "/curated_models.json";
+    config.base_urls["openai"] = providers.url();
+    config.environment["OPENAI_API_KEY"] = "sk-story";
+    discovery = Discovery::create(config, make_curl_transport()).value();
+  }
+
+  SyncReport sync(bool force = true, bool dry_run = false) {
+    SyncOptions o;
+    o.providers = {"openai"};
+    o.categories = {ModelCategory::text};
+    o.force = force;
+    o.dry_run = dry_run;
+    o.instance = "test";
+    SyncRunner runner(client, std::make_shared<Outbox>(state.path()), *discovery, schemas);
+    return runner.run(o);
+  }
+
+  registry::ReadRows rows() {
+    registry::FieldNames names(schemas.registry);
+    return registry::read_rows(client, names, "openai").value();
+  }
+  const RegistryRow& row(const registry::ReadRows& read, const std::string& id) {
+    for (const auto& r : read.parsed.rows)
+      if (r.model_id == id) return r;
+    FAIL("no row " << id);
+    return read.parsed.rows.front();
+  }
+  std::string record_id(const std::string& model) { return row(rows(), model).record_id; }
+  void person_edits(const std::string& model, Fields cells, bool typecast = false) {
+    REQUIRE(client.update(schemas.registry.name, {AirtableRecord{record_id(model), "", std::move(cells)}}, false, typecast));
+  }
+  // The listing without `drop` and with `add`, as the provider might answer tomorrow.
+  void change_listing(const std::string& drop, const std::string& add) {
+    size_t at = openai_listing.find("\"" + drop + "\"");
+    REQUIRE(at != std::string::npos);
+    openai_listing.replace(at, drop.size() + 2, "\"" + add + "\"");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sync story: pending arrivals, a person's edits kept, vanished models marked, nothing rewritten twice", "[sync][integration]") {
+  Story s;
+  // 1. First sync: every text model arrives as pending, with one history row.
+  auto first = s.sync();
+  REQUIRE(first.providers.size() == 1);
+  CHECK(first.providers[0].outcome == "success");
+  CHECK(first.providers[0].created == 15);
+  CHECK(first.registry_writes.written == 15);
+  CHECK(first.ok());
+  auto read = s.rows();
+  REQUIRE(read.parsed.rows.size() == 15);
+  for (const auto& r : read.parsed.rows) {
+    CHECK(r.status == ModelStatus::pending);
+    CHECK(r.available);
+    CHECK(r.discovery_method == "api");
+  }
+  auto history = s.client.list(s.schemas.history.name).value();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].fields.at("Outcome") == FieldValue(std::string("success")));
+  CHECK(history[0].fields.at("New") == FieldValue(15.0));
+  CHECK(history[0].fields.at("Instance") == FieldValue(std::string("test")));
+
+  // 2. Without --force the rows are fresh: nothing is asked.
+  size_t asked = s.providers.seen().size();
+  CHECK(s.sync(false).providers[0].outcome == "skipped");
+  CHECK(s.providers.seen().size() == asked);
+
+  // 3. A person approves and annotates; two syncs later every edit is still there.
+  s.person_edits("gpt-4o", {{"Status", std::string("active")}, {"Recommended", true}, {"Notes", std::string("ours")},
+                            {"Model Name", std::string("GPT-4o (house)")}, {"Cost per 1K tokens", 0.002}});
+  s.person_edits("gpt-4-0613", {{"Status", std::string("active")}});
+  s.sync();
+  size_t before = s.client.request_count();
+  auto quiet = s.sync();
+  CHECK(quiet.registry_writes.requests == 0);  // nothing changed, within the hour: no write
+  CHECK(quiet.providers[0].unchanged == 15);
+  (void)before;
+  read = s.rows();
+  const auto& mine = s.row(read, "gpt-4o");
+  CHECK(mine.status == ModelStatus::active);
+  CHECK(mine.recommended);
+  CHECK(mine.notes == "ours");
+  CHECK(mine.model_name == "GPT-4o (house)");
+  CHECK(mine.input_cost == 0.002);
+
+  // 4. Tomorrow's listing: gpt-4-0613 gone, gpt-9 new.
+  s.change_listing("gpt-4-0613", "gpt-9");
+  auto third = s.sync();
+  CHECK(third.providers[0].created == 1);
+  CHECK(third.providers[0].missing == 1);
+  CHECK(third.providers[0].new_model_ids == std::vector<std::string>{"gpt-9"});
+  read = s.rows();
+  CHECK(read.parsed.rows.size() == 16);
+  const auto& gone = s.row(read, "gpt-4-0613");
+  CHECK_FALSE(gone.available);
+  CHECK(gone.missing_since.has_value());
+  CHECK(gone.status == ModelStatus::active);  // a person's field: not touched before the grace period
+  CHECK(s.row(read, "gpt-9").status == ModelStatus::pending);
+  // 5. Asking for the vanished model falls back to the recommended one.
+  auto chosen = registry::resolve_model(read.parsed.rows, "gpt-4-0613", std::nullopt);
+  CHECK(chosen.model_id == "gpt-4o");
+  CHECK(chosen.rule == "recommended");
+  CHECK(s.client.list(s.schemas.history.name).value().size() == 5);  // one per sync, the skipped one too
+}
+
+TEST_CASE("a garbage row is skipped with a warning naming it and left exactly as the person left it", "[sync][integration]") {
+  Story s;
+  s.sync();
+  s.person_edits("gpt-4o", {{"Status", std::string("actve")}, {"Max Tokens", 5.0}}, /*typecast=*/true);
+  auto report = s.sync();
+  CHECK(report.providers[0].skipped_rows == 1);
+  bool named = false;
+  for (const auto& note : report.providers[0].notes) named |= note.find("(openai/gpt-4o)") != std::string::npos;
+  CHECK(named);
+  ListQuery query;
+  query.filter_by_formula = formula::equals("Model ID", "gpt-4o");
+  auto records = s.client.list(s.schemas.registry.name, query).value();
+  REQUIRE(records.size() == 1);  // no duplicate created for the unreadable row
+  CAPTURE(std::get<std::string>(records[0].fields.at("Status")));
+  CHECK(records[0].fields.at("Status") == FieldValue(std::string("actve")));
+  CHECK(records[0].fields.at("Max Tokens") == FieldValue(5.0));
+}
+
+TEST_CASE("a dry run reports and writes nothing; a provider failing marks nothing missing", "[sync][integration]") {
+  Story s;
+  auto dry = s.sync(true, true);
+  CHECK(dry.providers[0].created == 15);
+  CHECK(s.rows().parsed.rows.empty());
+  s.sync();
+  s.providers.on("GET", "/models", [](const FixtureServer::Seen&) { return Reply{500, R"({"error":{"message":"down"}})", {}}; });
+  auto failed = s.sync();
+  CHECK(failed.providers[0].outcome == "failed");
+  CHECK_FALSE(failed.ok());
+  for (const auto& r : s.rows().parsed.rows) CHECK(r.available);
+}
