@@ -33,6 +33,9 @@ trap 'exit 130' INT TERM
 
 echo "== starting airtable-local (a local Airtable-compatible server)"
 fifo=$(mktemp -u) && mkfifo "$fifo"
+# A fresh base each run, so the story starts from an empty table (the file stays afterwards).
+rm -f "$state/airtable-local.json"
+rm -rf "$state/state"
 ./build/bin/airtable-local --port 0 --data "$state/airtable-local.json" --token demo-token >"$fifo" &
 server_pid=$!
 read -r ready <"$fifo"
@@ -45,7 +48,9 @@ export AIRTABLE_BASE_ID=appLOCALBASE00001
 export AIRTABLE_ENDPOINT_URL="$url"
 export AIRREG_STATE_DIR="$state/state"
 
-run() { echo; echo "\$ $*"; "$@"; }
+# Each airreg process paces its own requests; separate processes do not share that budget,
+# so the demo leaves a second between them (a fleet would split --max-rps instead).
+run() { sleep 1; echo; echo "\$ $*"; "$@"; }
 
 run ./build/bin/airreg --version
 echo; echo "== 1. create the tables (first run creates, second run has nothing to do)"
@@ -60,7 +65,9 @@ run ./build/bin/airreg status
 
 echo; echo "== 4. what the providers offer, from their recorded answers (no internet, made-up keys)"
 fifo=$(mktemp -u) && mkfifo "$fifo"
-node scripts/provider_fixtures.js >"$fifo" &
+overrides="$state/listing-overrides"
+rm -rf "$overrides" && mkdir -p "$overrides"
+node scripts/provider_fixtures.js 0 "$overrides" >"$fifo" &
 fixtures_pid=$!
 read -r fixtures_ready <"$fifo"
 rm -f "$fifo"
@@ -79,14 +86,46 @@ echo; echo "\$ ./build/bin/airreg discover --json | (summary per provider)"
 ./build/bin/airreg discover --json |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const r of JSON.parse(s))console.log(`   ${(r.provider+" ("+r.category+")").padEnd(22)} ${r.models?r.models.length+" models, "+r.skipped.length+" skipped":(r.skipped_provider||r.error)}`)})'
 
+echo; echo "== 5. sync OpenAI and Mistral: every new model arrives as pending (a person approves)"
+run ./build/bin/airreg sync --provider openai --provider mistral --category text --force
+run ./build/bin/airreg models --provider openai
+
+echo; echo "== 6. a person approves gpt-4o (recommended) and gpt-4o-mini, as they would in Airtable's grid:"
+table_url="$url/v0/appLOCALBASE00001/AI%20Model%20Registry"
+record_of() {
+  curl -s -H "Authorization: Bearer demo-token" "$table_url?filterByFormula=%7BModel%20ID%7D%3D'$1'" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).records[0].id))'
+}
+approve() {  # record id, fields JSON
+  echo "\$ curl -X PATCH -H 'Authorization: Bearer demo-token' -H 'Content-Type: application/json' \\"
+  echo "    $table_url/$1 -d '{\"fields\":$2}'"
+  sleep 1
+  curl -s -o /dev/null -X PATCH -H "Authorization: Bearer demo-token" -H "Content-Type: application/json" \
+    "$table_url/$1" -d "{\"fields\":$2}"
+}
+approve "$(record_of gpt-4o)" '{"Status":"active","Recommended":true,"Notes":"house default"}'
+approve "$(record_of gpt-4o-mini)" '{"Status":"active"}'
+run ./build/bin/airreg models --provider openai
+run ./build/bin/airreg resolve openai gpt-4o
+
+echo; echo "== 7. tomorrow OpenAI's listing drops gpt-4o-mini and adds gpt-9; sync again"
+node -e 'const fs=require("fs");const l=JSON.parse(fs.readFileSync(process.argv[1]));
+  l.data=l.data.filter(m=>m.id!=="gpt-4o-mini");l.data.push({id:"gpt-9",object:"model",created:1790000000,owned_by:"system"});
+  fs.writeFileSync(process.argv[2],JSON.stringify(l))' tests/fixtures/providers/openai/2026-02/v1_models.json "$overrides/openai_models.json"
+run ./build/bin/airreg sync --provider openai --category text --force
+run ./build/bin/airreg models --provider openai --all
+echo; echo "== 8. a server asks for the vanished model: it gets the recommended one"
+run ./build/bin/airreg resolve openai gpt-4o-mini
+run ./build/bin/airreg sync --provider openai --category text --force --json
+
 cat <<TXT
 
 What to look at next:
   - README.md, "For the people who edit the table": which columns are theirs
   - airtable-local speaks the Airtable API; point any Airtable client at $url
     with the token demo-token while this script runs
-  - the server's data file: .airreg/airtable-local.json (setup is idempotent: run the demo
-    again and it reports "nothing to do")
+  - the server's data file: .airreg/airtable-local.json, kept after the demo (each run
+    starts a fresh one)
   - schema/provider_rules.json decides which listed ids are text, TTS or skipped: edit a
     rule and run the demo again
 TXT

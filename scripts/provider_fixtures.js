@@ -1,7 +1,9 @@
 // Serves the recorded provider answers of tests/fixtures/providers/ on a loopback port, one
 // path prefix per provider (/openai/models, /google/models, ...), so airreg can run its
 // discovery offline. Prints "provider fixtures listening on http://127.0.0.1:PORT" when ready.
-// Usage: node scripts/provider_fixtures.js [port]
+// A file <override dir>/<provider>_<last path part>.json (e.g. openai_models.json), when
+// present, is served instead of the recording: the demo changes a listing that way.
+// Usage: node scripts/provider_fixtures.js [port] [override dir]
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -20,15 +22,26 @@ const routes = {
   '/azure/cognitiveservices/voices/list': 'azure/docs/voices_list.json',
 };
 
+const overrides = process.argv[3];
+
+function fileFor(route) {
+  if (overrides) {
+    const parts = route.split('/').filter(Boolean);
+    const candidate = path.join(overrides, `${parts[0]}_${parts[parts.length - 1]}.json`);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return routes[route] && path.join(dir, routes[route]);
+}
+
 const server = http.createServer((req, res) => {
-  const file = routes[req.url.split('?')[0]];
+  const file = fileFor(req.url.split('?')[0]);
   if (!file) {
     res.writeHead(404, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ error: { message: `no recorded answer for ${req.url}` } }));
     return;
   }
   res.writeHead(200, { 'Content-Type': 'application/json' });
-  fs.createReadStream(path.join(dir, file)).pipe(res);
+  fs.createReadStream(file).pipe(res);
 });
 server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => {
   console.log(`provider fixtures listening on http://127.0.0.1:${server.address().port}`);
