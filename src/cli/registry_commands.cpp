@@ -1,5 +1,5 @@
-// airreg models and airreg resolve: the registry as a server would read it, straight from
-// Airtable (the cached, stale-tolerant read path is the library's ModelRegistry).
+// airreg models and airreg resolve: the registry as a server reads it, through ModelRegistry
+// (Airtable while fresh, else the provider with write-back, with the fallbacks).
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "airreg/discovery.hpp"
+#include "airreg/model_registry.hpp"
 #include "cli/airtable_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -24,103 +24,108 @@ using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
 void write_string(JsonWriter& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
 
-// The rows of a provider and category, read and parsed; warnings for rows skipped.
-struct Loaded {
-  std::vector<RegistryRow> rows;
-  std::vector<std::string> warnings;
-  std::optional<SystemTime> newest_verified;
-};
+Result<std::unique_ptr<ModelRegistry>> open_registry(const AirtableSettings& settings) {
+  auto schemas = RegistrySchemas::load(settings.schema_dir);
+  if (!schemas) return std::unexpected(schemas.error());
+  auto discovery = DiscoveryConfig::from_environment(settings.schema_dir);
+  if (!discovery) return std::unexpected(discovery.error());
+  RegistryOptions options;
+  options.state_dir = settings.state_dir;
+  return ModelRegistry::create(settings.airtable, std::move(*discovery), std::move(*schemas), options,
+                               make_curl_transport(settings.transport));
+}
 
-Result<Loaded> load(const AirtableSettings& settings, const std::string& provider, std::optional<ModelCategory> category) {
+// The providers to show: the one asked for, else every provider with rows in the table.
+Result<std::vector<std::string>> providers_to_show(const AirtableSettings& settings, const std::string& asked) {
+  if (!asked.empty()) return std::vector<std::string>{asked};
   auto schemas = RegistrySchemas::load(settings.schema_dir);
   if (!schemas) return std::unexpected(schemas.error());
   schemas->registry.name = settings.airtable.table;
   registry::FieldNames names(schemas->registry);
   AirtableClient client(settings.airtable, make_curl_transport(settings.transport));
-  auto read = registry::read_rows(client, names, provider);
+  auto read = registry::read_rows(client, names, "");
   if (!read) return std::unexpected(read.error());
-  Loaded out;
-  out.warnings = read->parsed.warnings;
-  for (auto& r : read->parsed.rows) {
-    if (category && r.category != *category) continue;
-    if (r.last_verified) out.newest_verified = std::max(out.newest_verified.value_or(*r.last_verified), *r.last_verified);
-    out.rows.push_back(std::move(r));
-  }
-  return out;
-}
-
-std::optional<ModelCategory> category_flag(const cxxopts::ParseResult& parsed, bool& bad) {
-  if (!parsed.count("category")) return std::nullopt;
-  auto c = parse_category(parsed["category"].as<std::string>());
-  bad = !c;
-  return c;
+  std::vector<std::string> providers;
+  for (const auto& r : read->parsed.rows)
+    if (std::find(providers.begin(), providers.end(), r.provider_id) == providers.end()) providers.push_back(r.provider_id);
+  std::sort(providers.begin(), providers.end());
+  return providers;
 }
 
 }  // namespace
 
 int models_command(const Args& args) {
-  cxxopts::Options options("airreg models", "The models a server may use now, from the registry.");
+  cxxopts::Options options("airreg models", "The models a server may use now: the registry's hybrid read.");
   options.add_options()
-    ("provider", "only this provider", cxxopts::value<std::string>()->default_value(""))
-    ("category", "text or tts", cxxopts::value<std::string>())
+    ("provider", "only this provider (default: every provider in the table)", cxxopts::value<std::string>()->default_value(""))
+    ("category", "text or tts", cxxopts::value<std::string>()->default_value("text"))
     ("all", "every row with its status, not only the usable ones")
+    ("refresh", "ask the provider now, whatever the freshness")
     ("json", "print the result as JSON");
   auto command = start_airtable_command(options, args, "Exit codes: 0 done, 1 runtime error, 2 usage or configuration error.\n");
   if (!command) return command.error();
-  bool bad = false;
-  auto category = category_flag(command->args, bad);
-  if (bad) return report_error(make_error(ErrorCode::invalid_argument, "--category must be text or tts"));
-  auto loaded = load(command->settings, command->args["provider"].as<std::string>(), category);
-  if (!loaded) return report_error(loaded.error());
-  bool all = command->args.count("all") > 0;
-  std::vector<const RegistryRow*> shown;
-  for (const auto& r : loaded->rows)
-    if (all || registry::servable(r)) shown.push_back(&r);
-  std::sort(shown.begin(), shown.end(), [](const RegistryRow* a, const RegistryRow* b) { return a->key() < b->key(); });
-  std::string age = loaded->newest_verified ? age_of(core::format_utc(*loaded->newest_verified)) : "never verified";
-  if (command->args.count("json")) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter w(buffer);
-    w.StartObject();
-    w.Key("source"), w.String("airtable");
-    w.Key("verified");
-    if (loaded->newest_verified) {
-      write_string(w, core::format_utc(*loaded->newest_verified));
-    } else {
-      w.Null();
+  auto category = parse_category(command->args["category"].as<std::string>());
+  if (!category) return report_error(make_error(ErrorCode::invalid_argument, "--category must be text or tts"));
+  auto providers = providers_to_show(command->settings, command->args["provider"].as<std::string>());
+  if (!providers) return report_error(providers.error());
+  auto registry = open_registry(command->settings);
+  if (!registry) return report_error(registry.error());
+  bool all = command->args.count("all") > 0, json = command->args.count("json") > 0;
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartArray();
+  int exit_code = kExitOk;
+  for (const auto& provider : *providers) {
+    auto list = command->args.count("refresh") ? (*registry)->refresh(provider, *category)
+                                                : (*registry)->models(provider, *category, all);
+    if (list && command->args.count("refresh") && all) list = (*registry)->models(provider, *category, true);
+    if (!list) {
+      std::fprintf(stderr, "airreg: %s: %s\n", provider.c_str(), list.error().describe().c_str());
+      exit_code = kExitRuntime;
+      continue;
     }
-    w.Key("models");
-    w.StartArray();
-    for (const auto* r : shown) {
+    const ModelList& l = **list;
+    std::string age = age_of(core::format_utc(l.as_of));
+    if (json) {
       w.StartObject();
-      w.Key("provider"), write_string(w, r->provider_id);
-      w.Key("model"), write_string(w, r->model_id);
-      w.Key("name"), write_string(w, r->model_name);
-      w.Key("category"), write_string(w, std::string(to_string(r->category)));
-      w.Key("status"), write_string(w, std::string(to_string(r->status)));
-      w.Key("available"), w.Bool(r->available);
-      w.Key("recommended"), w.Bool(r->recommended);
-      w.Key("usable"), w.Bool(registry::servable(*r));
+      w.Key("provider"), write_string(w, provider);
+      w.Key("category"), write_string(w, std::string(to_string(*category)));
+      w.Key("source"), write_string(w, l.source);
+      w.Key("as_of"), write_string(w, core::format_utc(l.as_of));
+      w.Key("models");
+      w.StartArray();
+      for (const auto& r : l.models) {
+        w.StartObject();
+        w.Key("model"), write_string(w, r.model_id);
+        w.Key("name"), write_string(w, r.model_name);
+        w.Key("status"), write_string(w, std::string(to_string(r.status)));
+        w.Key("available"), w.Bool(r.available);
+        w.Key("recommended"), w.Bool(r.recommended);
+        w.Key("usable"), w.Bool(registry::servable(r));
+        w.EndObject();
+      }
+      w.EndArray();
+      w.Key("warnings");
+      w.StartArray();
+      for (const auto& warning : l.warnings) write_string(w, warning);
+      w.EndArray();
       w.EndObject();
+      continue;
     }
-    w.EndArray();
-    w.Key("warnings");
-    w.StartArray();
-    for (const auto& warning : loaded->warnings) write_string(w, warning);
-    w.EndArray();
-    w.EndObject();
-    std::cout << buffer.GetString() << "\n";
-    return kExitOk;
+    std::printf("%s (%s): %zu model(s), source %s, %s\n", provider.c_str(), std::string(to_string(*category)).c_str(),
+                l.models.size(), l.source.c_str(), age.c_str());
+    std::vector<const RegistryRow*> shown;
+    for (const auto& r : l.models) shown.push_back(&r);
+    std::sort(shown.begin(), shown.end(), [](const RegistryRow* a, const RegistryRow* b) { return a->model_id < b->model_id; });
+    for (const auto* r : shown)
+      std::printf("  %-34s %-10s %-13s %s%s\n", r->model_id.c_str(), std::string(to_string(r->status)).c_str(),
+                  r->available ? "available" : "not listed", r->model_name.c_str(), r->recommended ? "  (recommended)" : "");
+    if (shown.empty()) std::printf("  (none usable: approve models by setting Status to active; --all shows every row)\n");
+    for (const auto& warning : l.warnings) std::printf("  warning: %s\n", warning.c_str());
   }
-  std::printf("source: airtable, verified %s\n", age.c_str());
-  std::printf("%-36s %-10s %-9s %-5s %s\n", "model", "status", "available", "cat", "name");
-  for (const auto* r : shown)
-    std::printf("%-36s %-10s %-9s %-5s %s%s\n", r->key().c_str(), std::string(to_string(r->status)).c_str(),
-                r->available ? "yes" : "no", std::string(to_string(r->category)).c_str(), r->model_name.c_str(),
-                r->recommended ? "  (recommended)" : "");
-  if (shown.empty()) std::printf("(none%s)\n", all ? "" : " usable: approve models by setting Status to active; --all shows every row");
-  for (const auto& warning : loaded->warnings) std::printf("warning: %s\n", warning.c_str());
-  return kExitOk;
+  w.EndArray();
+  if (json) std::cout << buffer.GetString() << "\n";
+  return exit_code;
 }
 
 int resolve_command(const Args& args) {
@@ -138,36 +143,23 @@ int resolve_command(const Args& args) {
   if (words.size() != 2) return report_error(make_error(ErrorCode::invalid_argument, "usage: airreg resolve PROVIDER MODEL"));
   auto category = parse_category(command->args["category"].as<std::string>());
   if (!category) return report_error(make_error(ErrorCode::invalid_argument, "--category must be text or tts"));
-  auto loaded = load(command->settings, words[0], category);
-  if (!loaded) return report_error(loaded.error());
-  std::optional<std::string> curated;
-  if (auto config = DiscoveryConfig::from_environment(command->settings.schema_dir)) {
-    if (auto discovery = Discovery::create(std::move(*config), make_curl_transport()))
-      curated = (*discovery)->curated_default(words[0], *category);
-  }
-  auto chosen = registry::resolve_model(loaded->rows, words[1], curated);
+  auto registry = open_registry(command->settings);
+  if (!registry) return report_error(registry.error());
+  auto chosen = (*registry)->resolve(words[0], *category, words[1]);
+  if (!chosen) return report_error(chosen.error());
   if (command->args.count("json")) {
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
     w.Key("provider"), write_string(w, words[0]);
     w.Key("requested"), write_string(w, words[1]);
-    w.Key("model");
-    if (chosen.model_id.empty()) {
-      w.Null();
-    } else {
-      write_string(w, chosen.model_id);
-    }
-    w.Key("rule"), write_string(w, chosen.rule);
+    w.Key("model"), write_string(w, chosen->model_id);
+    w.Key("rule"), write_string(w, chosen->rule);
+    w.Key("source"), write_string(w, chosen->source);
     w.EndObject();
     std::cout << buffer.GetString() << "\n";
-  } else if (!chosen.model_id.empty()) {
-    std::printf("%s/%s (%s)\n", words[0].c_str(), chosen.model_id.c_str(), chosen.rule.c_str());
-  }
-  if (chosen.model_id.empty()) {
-    std::cerr << "airreg: no usable " << to_string(*category) << " model of " << words[0]
-              << ": approve one by setting its Status to active\n";
-    return kExitRuntime;
+  } else {
+    std::printf("%s/%s (%s; from %s)\n", words[0].c_str(), chosen->model_id.c_str(), chosen->rule.c_str(), chosen->source.c_str());
   }
   return kExitOk;
 }
