@@ -117,6 +117,8 @@ run ./build/bin/airreg models --provider openai --all
 echo; echo "== 8. a server asks for the vanished model: it gets the recommended one"
 run ./build/bin/airreg resolve openai gpt-4o-mini
 run ./build/bin/airreg sync --provider openai --category text --force --json
+echo; echo "== 9. every sync left a row in Model Sync History"
+run ./build/bin/airreg history --limit 5
 
 cat <<TXT
 

@@ -19,6 +19,7 @@ Commands:
   sync       ask the providers, merge with the table by its ownership rules, write changes
   models     the models a server may use now (--all: every row with its status)
   resolve    which model to use for PROVIDER MODEL, and which rule chose it
+  history    the latest sync runs, newest first
   flush      write the rows waiting in the outbox to Airtable
   status     show how many rows wait in the outbox, and since when (alias: outbox)
   help       show this text
@@ -68,7 +69,7 @@ int run(int argc, char** argv) {
   static const std::map<std::string, int (*)(const Args&)> kCommands{
       {"setup", &setup_command}, {"flush", &flush_command}, {"status", &status_command}, {"outbox", &status_command},
       {"discover", &discover_command}, {"sync", &sync_command}, {"models", &models_command},
-      {"resolve", &resolve_command}};
+      {"resolve", &resolve_command}, {"history", &history_command}};
   if (auto it = kCommands.find(args[0]); it != kCommands.end()) {
     try {
       return it->second(Args(args.begin() + 1, args.end()));

@@ -21,6 +21,7 @@ int discover_command(const Args& args);
 int sync_command(const Args& args);
 int models_command(const Args& args);
 int resolve_command(const Args& args);
+int history_command(const Args& args);
 
 // Parses a subcommand's arguments; on a bad flag prints what and why and returns nothing.
 std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& options, const Args& args);
