@@ -15,10 +15,41 @@ fi
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 cmake -S . -B build-bench "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-bench -j "$(nproc)" --target airreg_cli airtable-local bench_batch_writer bench_listing_parse >/dev/null
+cmake --build build-bench -j "$(nproc)" --target airreg_cli airtable-local bench_batch_writer bench_listing_parse \
+  bench_registry >/dev/null
 
 echo "== provider listing: parse and normalise an OpenRouter listing of 5,000 entries"
 ./build-bench/bin/bench_listing_parse 5000
+
+echo
+echo "== registry: sync of ${BENCH_MODELS:=500} models, cold read, cache hits, memory with ${BIG_MODELS:=10000} models"
+work=$(mktemp -d)
+server_pids=()
+stop_servers() { kill "${server_pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap stop_servers EXIT
+listing() {  # count, file: an OpenAI-style listing of made-up text models
+  node -e 'const n=+process.argv[1];const data=[];for(let i=0;i<n;i++)data.push({id:`gpt-bench-${i}`,object:"model",created:1700000000,owned_by:"bench"});
+    require("fs").writeFileSync(process.argv[2],JSON.stringify({object:"list",data}))' "$1" "$2"
+}
+start() {  # output file, command...: waits for the first line
+  local out=$1; shift
+  "$@" >"$out" 2>&1 &
+  server_pids+=($!)
+  for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+  grep -o 'http://[0-9.:]*' "$out" | head -1
+}
+mkdir -p "$work/small" "$work/big"
+listing "$BENCH_MODELS" "$work/small/openai_models.json"
+listing "$BIG_MODELS" "$work/big/openai_models.json"
+airtable=$(start "$work/airtable.log" ./build-bench/bin/airtable-local --port 0 --data "$work/data.json" --token bench \
+  --rate-limit 5 --penalty-seconds 30)
+small=$(start "$work/small.log" node scripts/provider_fixtures.js 0 "$work/small")
+big=$(start "$work/big.log" node scripts/provider_fixtures.js 0 "$work/big")
+AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL="$airtable" \
+  OPENAI_API_KEY=bench OPENAI_BASE_URL="$small/openai" BIG_OPENAI_BASE_URL="$big/openai" \
+  ./build-bench/bin/bench_registry
+stop_servers
+trap - EXIT
 
 echo
 echo "== batch writer: airreg against the official Airtable.js client"
