@@ -41,6 +41,19 @@ inline std::optional<array> root_list(JsonListing& listing, std::optional<object
   return root ? listing.array_at(*root, key) : std::nullopt;
 }
 
+// GETs `path` and reads the list under `key` of the answer's root object (the root itself
+// when key is empty) with read(model, entry, listing).
+template <typename Read>
+Result<void> fetch_and_read(ListingJob& job, const std::string& path, std::string_view key, Read read) {
+  auto response = job.http.get(path);
+  if (!response) return std::unexpected(response.error());
+  JsonListing listing(job.http.provider, std::move(response->body));
+  std::optional<object> root;
+  auto list = key.empty() ? listing.root_array() : root_list(listing, root, key);
+  std::string what = key.empty() ? "a list" : "a \"" + std::string(key) + "\" list";
+  return read_entries(job, listing, list, what, [&](ModelInfo& m, object& entry) { read(m, entry, listing); });
+}
+
 // GET {base}/models, {"data":[{"id",...}]}: OpenAI, Groq, Mistral, xAI, OpenAI-compatible
 // servers. Reads the optional fields of Groq (context_window, max_completion_tokens) and
 // Mistral (max_context_length, capabilities, deprecation, name).

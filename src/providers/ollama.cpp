@@ -36,11 +36,7 @@ std::optional<int64_t> context_from_show(ListingJob& job, const std::string& mod
 }  // namespace
 
 Result<void> list_ollama(ListingJob& job) {
-  auto response = job.http.get("/api/tags");
-  if (!response) return std::unexpected(response.error());
-  JsonListing listing(job.http.provider, std::move(response->body));
-  std::optional<object> root;
-  auto read = read_entries(job, listing, root_list(listing, root, "models"), "a \"models\" list", [&](ModelInfo& m, object& entry) {
+  auto read = fetch_and_read(job, "/api/tags", "models", [](ModelInfo& m, object& entry, JsonListing& listing) {
     m.id = listing.text(entry, "name").value_or("");
     m.display_name = m.id;
     add_feature(m, "chat");

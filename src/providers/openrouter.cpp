@@ -20,11 +20,7 @@ bool contains(const std::vector<std::string>& list, const char* item) {
 }  // namespace
 
 Result<void> list_openrouter(ListingJob& job) {
-  auto response = job.http.get("/models");
-  if (!response) return std::unexpected(response.error());
-  JsonListing listing(job.http.provider, std::move(response->body));
-  std::optional<object> root;
-  return read_entries(job, listing, root_list(listing, root, "data"), "a \"data\" list", [&](ModelInfo& m, object& entry) {
+  return fetch_and_read(job, "/models", "data", [](ModelInfo& m, object& entry, JsonListing& listing) {
     m.id = listing.text(entry, "id").value_or("");
     m.display_name = listing.text(entry, "name").value_or(m.id);
     m.context_window = listing.integer(entry, "context_length");
