@@ -46,6 +46,7 @@ struct SyncReport {
   std::vector<ProviderSync> providers;
   WriteReport registry_writes;
   WriteReport history_writes;
+  std::vector<std::string> warnings;  // about the whole run (e.g. column names not checked)
   bool ok() const;  // every provider succeeded or was skipped, and every row landed
 };
 

@@ -9,6 +9,7 @@
 #include "cli/airtable_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "registry/current_names.hpp"
 #include "registry/field_names.hpp"
 
 namespace airreg::cli {
@@ -37,14 +38,17 @@ int history_command(const Args& args) {
   if (limit <= 0) return report_error(make_error(ErrorCode::invalid_argument, "--limit must be positive"));
   auto schemas = RegistrySchemas::load(command->settings.schema_dir);
   if (!schemas) return report_error(schemas.error());
+  schemas->registry.name = command->settings.airtable.table;
+  schemas->history.name = command->settings.airtable.history_table;
+  AirtableClient client(command->settings.airtable, make_curl_transport(command->settings.transport));
+  (void)registry::adopt_current_names(client, *schemas);  // follow renamed columns when the schema is readable
   registry::FieldNames names(schemas->history);
   ListQuery query;
   std::string provider = command->args["provider"].as<std::string>();
   if (!provider.empty()) query.filter_by_formula = formula::equals(names("provider"), provider);
   query.sort = {{names("started"), true}};
   query.max_records = limit;
-  AirtableClient client(command->settings.airtable, make_curl_transport(command->settings.transport));
-  auto rows = client.list(command->settings.airtable.history_table, query);
+  auto rows = client.list(schemas->history.name, query);
   if (!rows) return report_error(rows.error());
   if (command->args.count("json")) {
     rapidjson::StringBuffer buffer;

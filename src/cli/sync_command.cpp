@@ -35,6 +35,7 @@ void print_text(const SyncReport& r, bool dry_run) {
     }
     for (const auto& note : p.notes) std::printf("%s (%s): %s\n", p.provider.c_str(), std::string(to_string(p.category)).c_str(), note.c_str());
   }
+  for (const auto& warning : r.warnings) std::printf("warning: %s\n", warning.c_str());
   if (dry_run) {
     std::printf("dry run: nothing written\n");
     return;

@@ -11,6 +11,7 @@
 
 #include "airreg/batch_writer.hpp"
 #include "core/time_text.hpp"
+#include "registry/current_names.hpp"
 #include "registry/merge.hpp"
 #include "registry/resolve.hpp"
 #include "registry/row_reader.hpp"
@@ -382,6 +383,8 @@ Result<std::unique_ptr<ModelRegistry>> ModelRegistry::create(AirtableConfig airt
   auto discovery = Discovery::create(std::move(discovery_config), transport, clock);
   if (!discovery) return std::unexpected(discovery.error());
   AirtableClient client(std::move(airtable), transport);
+  // Columns a person renamed are followed; if the schema cannot be read, schema/'s names.
+  (void)registry::adopt_current_names(client, schemas);
   auto logger = std::make_shared<spdlog::logger>("airreg", std::make_shared<spdlog::sinks::null_sink_mt>());
   return std::unique_ptr<ModelRegistry>(std::make_unique<RegistryImpl>(std::move(client), std::move(*discovery),
                                                                        std::move(schemas), std::move(options),

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/time_text.hpp"
+#include "registry/current_names.hpp"
 #include "registry/merge.hpp"
 #include "registry/row_codec.hpp"
 #include "registry/row_reader.hpp"
@@ -50,6 +51,7 @@ SyncRunner::SyncRunner(AirtableClient client, std::shared_ptr<Outbox> outbox, co
 
 SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& progress) {
   SyncReport report;
+  if (auto warning = registry::adopt_current_names(client_, schemas_)) report.warnings.push_back(*warning);
   FieldNames names(schemas_.registry);
   FieldNames history_names(schemas_.history);
   std::string instance = options.instance.empty() ? default_instance() : options.instance;

@@ -160,6 +160,24 @@ TEST_CASE("a garbage row is skipped with a warning naming it and left exactly as
   CHECK(records[0].fields.at("Max Tokens") == FieldValue(5.0));
 }
 
+TEST_CASE("columns a person renamed are followed by their marker", "[sync][integration]") {
+  Story s;
+  auto tables = s.client.tables().value();
+  for (const auto& t : tables)
+    if (t.name == "AI Model Registry") {
+      const FieldSpec* name = t.field_by_name("Model Name");
+      REQUIRE(name);
+      REQUIRE(s.client.update_field(t.id, name->id, std::string("Display Name"), std::nullopt));
+    }
+  auto report = s.sync();
+  CHECK(report.ok());
+  CHECK(report.providers[0].created == 15);
+  auto records = s.client.list("AI Model Registry").value();
+  REQUIRE(records.size() == 15);
+  CHECK(records[0].fields.count("Display Name") == 1);
+  CHECK(records[0].fields.count("Model Name") == 0);
+}
+
 TEST_CASE("a dry run reports and writes nothing; a provider failing marks nothing missing", "[sync][integration]") {
   Story s;
   auto dry = s.sync(true, true);
