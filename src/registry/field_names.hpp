@@ -13,18 +13,13 @@ class FieldNames {
   explicit FieldNames(const TableSchema& schema) : schema_(&schema) {}
   // The column name of a key; the key itself when the schema does not know it (a bug,
   // caught by the tests: every key used in code is in schema/).
-  const std::string& operator()(std::string_view key) const {
+  std::string operator()(std::string_view key) const {
     const SchemaField* f = schema_->find(key);
-    return f ? f->name : fallback(key);
+    return f ? f->name : std::string(key);
   }
   const TableSchema& schema() const { return *schema_; }
 
  private:
-  static const std::string& fallback(std::string_view key) {
-    thread_local std::string copy;
-    copy = key;
-    return copy;
-  }
   const TableSchema* schema_;
 };
 

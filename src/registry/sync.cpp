@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/time_text.hpp"
 #include "registry/current_names.hpp"
@@ -64,6 +65,7 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
 
   std::map<std::string, Result<registry::ReadRows>> rows_of;  // read once per provider
   std::vector<size_t> written;  // report indexes whose writes were queued
+  std::set<std::string> warned;
   for (ModelCategory category : options.categories) {
     auto offered = discovery_.providers(category);
     std::vector<std::string> asked = options.providers.empty() ? offered : options.providers;
@@ -98,7 +100,7 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
       std::vector<RegistryRow> mine;
       for (const auto& r : rows->parsed.rows)
         if (r.category == category) mine.push_back(r);
-      if (category == options.categories.front() || options.categories.size() == 1) {
+      if (warned.insert(provider).second) {  // a provider's unreadable rows are named once per run
         sync.skipped_rows = rows->parsed.warnings.size();
         for (const auto& w : rows->parsed.warnings) sync.notes.push_back(w);
       }
