@@ -240,6 +240,14 @@ class RegistryImpl final : public ModelRegistry {
         registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5};
         auto merged = registry::merge_listing(provider, category, &*listing, std::move(rows), wall, policy, names_,
                                               parsed.untouchable);
+        if (!airtable_ok) {
+          // Merged against a snapshot that may be out of date: leave people's cells out of the
+          // write-back, so that a row created and approved meanwhile keeps its Status.
+          for (auto& write : merged.writes) {
+            write.erase(names_("status"));
+            write.erase(names_("deprecation_date"));
+          }
+        }
         if (!merged.writes.empty()) {
           if (auto queued = writer_.submit(merged.writes, records); queued) {
             writes_.fetch_add(*queued, std::memory_order_relaxed);
