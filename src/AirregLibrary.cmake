@@ -14,7 +14,7 @@ add_library(airreg STATIC
   providers/openai_style.cpp providers/xai.cpp providers/anthropic.cpp providers/google.cpp
   providers/openrouter.cpp providers/ollama.cpp providers/tts_voices.cpp providers/discovery.cpp
   registry/model_status.cpp registry/row_codec.cpp registry/merge.cpp registry/resolve.cpp registry/row_reader.cpp registry/sync.cpp
-  registry/snapshot_store.cpp registry/current_names.cpp registry/model_registry.cpp
+  registry/snapshot_store.cpp registry/current_names.cpp registry/write_back.cpp registry/model_registry.cpp
 )
 # GCC 12 at -O2 warns "may be used uninitialized" inside simdjson's On-Demand types held in
 # std::optional (a known false positive); the values are only read when engaged.

@@ -1,8 +1,5 @@
 // airreg discover: asks the providers what they offer and prints it, writing nothing (also
 // the way to test a key).
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <cstdio>
 #include <future>
 #include <iostream>
@@ -10,13 +7,12 @@
 #include "airreg/discovery.hpp"
 #include "airreg/schema.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
 
 namespace airreg::cli {
 
 namespace {
-
-using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
 struct Asked {
   Asked(std::string p, ModelCategory c, bool named) : provider(std::move(p)), category(c), explicitly(named) {}
@@ -26,8 +22,6 @@ struct Asked {
   std::optional<std::string> no_key;
   Result<DiscoveryResult> result = std::unexpected(Error{});
 };
-
-void write_string(JsonWriter& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
 
 template <typename T>
 void write_optional(JsonWriter& w, const std::optional<T>& v) {

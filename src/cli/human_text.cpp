@@ -20,4 +20,10 @@ std::string age_of(const std::string& iso_utc) {
   return human_duration(age) + " ago";
 }
 
+std::string write_summary(const WriteReport& r) {
+  return "wrote " + std::to_string(r.written) + " row(s) (" + std::to_string(r.created) + " created, " +
+         std::to_string(r.updated) + " updated) in " + std::to_string(r.requests) + " request(s); " +
+         std::to_string(r.retries) + " retries, " + std::to_string(r.rate_limited) + " 429s";
+}
+
 }  // namespace airreg::cli

@@ -1,7 +1,4 @@
 // airreg flush: writes what waits in the outbox. airreg status (alias: outbox): shows it.
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -9,6 +6,7 @@
 #include "airreg/batch_writer.hpp"
 #include "cli/airtable_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/human_text.hpp"
 #include "cli/progress_display.hpp"
@@ -17,10 +15,6 @@ namespace airreg::cli {
 
 namespace {
 
-using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
-
-void write_string(JsonWriter& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
-
 // Ctrl-C or SIGTERM during a flush: stop after the request in flight; the rest stays queued.
 BatchWriter* g_flushing = nullptr;
 extern "C" void stop_flushing(int) {
@@ -28,8 +22,7 @@ extern "C" void stop_flushing(int) {
 }
 
 void print_report_text(const WriteReport& r, const std::filesystem::path& state_dir) {
-  std::printf("wrote %zu row(s) (%zu created, %zu updated) in %zu request(s); %zu retries, %zu 429s\n", r.written,
-              r.created, r.updated, r.requests, r.retries, r.rate_limited);
+  std::printf("%s\n", write_summary(r).c_str());
   for (const auto& rejected : r.rejected)
     std::printf("refused by Airtable: %s in %s: %s\n", rejected.key.c_str(), rejected.table.c_str(),
                 rejected.message.c_str());

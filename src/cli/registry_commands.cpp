@@ -1,8 +1,5 @@
 // airreg models and airreg resolve: the registry as a server reads it, through ModelRegistry
 // (Airtable while fresh, else the provider with write-back, with the fallbacks).
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -10,6 +7,7 @@
 #include "airreg/model_registry.hpp"
 #include "cli/airtable_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/human_text.hpp"
 #include "core/time_text.hpp"
@@ -19,10 +17,6 @@
 namespace airreg::cli {
 
 namespace {
-
-using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
-
-void write_string(JsonWriter& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
 
 Result<std::unique_ptr<ModelRegistry>> open_registry(const AirtableSettings& settings) {
   auto schemas = RegistrySchemas::load(settings.schema_dir);

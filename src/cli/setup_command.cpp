@@ -1,14 +1,12 @@
 // airreg setup: creates the tables of schema/ in the base, adds missing fields, reports
 // drift and renamed fields.
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <cstdio>
 #include <iostream>
 
 #include "airreg/setup.hpp"
 #include "cli/airtable_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
 
 namespace airreg::cli {
@@ -34,8 +32,8 @@ void print_text(const SetupPlan& plan, bool dry_run) {
 
 void print_json(const SetupPlan& plan, bool dry_run) {
   rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
-  auto str = [&](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
+  JsonWriter w(buffer);
+  auto str = [&](const std::string& s) { write_string(w, s); };
   w.StartObject();
   w.Key("dry_run"), w.Bool(dry_run);
   w.Key("writes"), w.Uint64(plan.writes());

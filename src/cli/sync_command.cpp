@@ -1,23 +1,18 @@
 // airreg sync: discover, merge by the ownership rules, write, and log each provider's run.
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <cstdio>
 #include <iostream>
 
 #include "airreg/sync.hpp"
 #include "cli/airtable_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/human_text.hpp"
+#include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/progress_display.hpp"
 
 namespace airreg::cli {
 
 namespace {
-
-using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
-
-void write_string(JsonWriter& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
 
 void print_text(const SyncReport& r, bool dry_run) {
   std::printf("\n%-12s %-5s %-8s %10s %5s %7s %7s %10s %8s %8s %5s %8s\n", "provider", "cat", "outcome", "discovered", "new",
@@ -41,8 +36,7 @@ void print_text(const SyncReport& r, bool dry_run) {
     return;
   }
   const auto& w = r.registry_writes;
-  std::printf("wrote %zu row(s) (%zu created, %zu updated) in %zu request(s); %zu retries, %zu 429s\n", w.written, w.created,
-              w.updated, w.requests, w.retries, w.rate_limited);
+  std::printf("%s\n", write_summary(w).c_str());
   size_t waiting = std::max(w.waiting, r.history_writes.waiting);
   if (waiting) std::printf("%zu row(s) wait in the outbox: `airreg flush` writes them\n", waiting);
   if (w.stopped) std::printf("writing stopped: %s\n", w.stopped->describe().c_str());

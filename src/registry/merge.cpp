@@ -145,7 +145,7 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
       RowWrite write;
       if (is_new) {
         write.set("model_key", row.key());
-        write.set("status", std::string(to_string(policy.new_status)));
+        if (policy.write_people_cells) write.set("status", std::string(to_string(policy.new_status)));
         write.set("first_seen", now_text);
         write.set("discovery_method", std::string("api"));
         row.status = policy.new_status;
@@ -193,10 +193,11 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
     }
     if (!row.missing_since) write.set("missing_since", now_text), row.missing_since = now;
     if (now - *row.missing_since >= policy.grace && row.status != ModelStatus::deprecated) {
-      write.set("status", std::string("deprecated")), row.status = ModelStatus::deprecated;
+      row.status = ModelStatus::deprecated;
+      if (policy.write_people_cells) write.set("status", std::string("deprecated"));
       if (row.deprecation_date.empty()) {
         row.deprecation_date = format_day(now);
-        write.set("deprecation_date", row.deprecation_date);
+        if (policy.write_people_cells) write.set("deprecation_date", row.deprecation_date);
       }
       ++result.deprecated;
     }

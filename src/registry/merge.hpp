@@ -26,6 +26,10 @@ struct MergePolicy {
   std::chrono::hours grace{7 * 24};               // missing this long -> deprecated (h)
   std::chrono::minutes verify_interval{60};       // Last Verified is bumped when older (min)
   double shrink_guard = 0.5;  // a listing under this share of the rows seen marks nothing missing
+  // Whether the writes may carry the people's cells a sync sets (a new row's Status,
+  // `deprecated` and its date). Off when the rows came from a snapshot that may be older
+  // than a person's latest choice; the merged rows carry the values either way.
+  bool write_people_cells = true;
 };
 
 struct MergeResult {

@@ -2,20 +2,17 @@
 
 #include <spdlog/sinks/null_sink.h>
 
-#include <condition_variable>
 #include <future>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
-#include <thread>
 
-#include "airreg/batch_writer.hpp"
-#include "core/time_text.hpp"
 #include "registry/current_names.hpp"
 #include "registry/merge.hpp"
 #include "registry/resolve.hpp"
 #include "registry/row_reader.hpp"
 #include "registry/snapshot_store.hpp"
+#include "registry/write_back.hpp"
 
 namespace airreg {
 
@@ -80,21 +77,10 @@ class RegistryImpl final : public ModelRegistry {
         options_(std::move(options)),
         clock_(std::move(clock)),
         outbox_(std::make_shared<Outbox>(options_.state_dir)),
-        writer_(client_, outbox_, writer_options(), clock_, std::move(logger)),
         trust_factor_(1.0 - clock_.uniform() * options_.freshness_jitter),
-        flusher_([this] { flush_loop(); }) {}
-
-  ~RegistryImpl() override {
-    {
-      std::lock_guard lock(flush_mutex_);
-      stopping_ = true;
-    }
-    flush_wanted_.notify_all();
-    flusher_.join();
-    queue_verified();
-    // What does not land in time stays in the outbox for the next start.
-    writer_.flush({}, clock_.now() + options_.flush_timeout);
-  }
+        write_back_(client_, outbox_, names_, clock_, options_.verify_interval, options_.flush_timeout,
+                    [this](const std::string& provider, const std::string& model) { return cached_verified(provider, model); },
+                    std::move(logger)) {}
 
   Result<std::shared_ptr<const ModelList>> models(const std::string& provider, ModelCategory category,
                                                   bool include_inactive) override {
@@ -138,11 +124,7 @@ class RegistryImpl final : public ModelRegistry {
   }
 
   void report_verified(const std::string& provider, const std::string& model_id) override {
-    {
-      std::lock_guard lock(verified_mutex_);
-      verified_[provider + "\n" + model_id] = std::chrono::system_clock::now();
-    }
-    wake_flusher();
+    write_back_.report_verified(provider, model_id);
   }
 
   RegistryStats stats() const override {
@@ -151,20 +133,13 @@ class RegistryImpl final : public ModelRegistry {
     s.misses = misses_.load();
     s.upstream_calls = upstream_.load();
     s.errors = errors_.load();
-    s.writes = writes_.load();
-    s.rate_limited = rate_limited_.load();
+    s.writes = write_back_.rows_queued();
+    s.rate_limited = write_back_.rate_limited();
     if (auto status = outbox_->status(client_.config().base_id)) s.outbox = status->waiting;
     return s;
   }
 
  private:
-  BatchWriterOptions writer_options() const {
-    BatchWriterOptions o;
-    o.table = schemas_.registry.name;
-    for (const auto& key : schemas_.registry.merge_on) o.merge_on.push_back(names_(key));
-    return o;
-  }
-
   // One load per key at a time: concurrent misses wait for the same answer.
   Result<Entry> load_once(const Key& key, bool force) {
     std::unique_lock lock(flight_mutex_);
@@ -237,24 +212,13 @@ class RegistryImpl final : public ModelRegistry {
       upstream_.fetch_add(1, std::memory_order_relaxed);
       auto listing = discovery_->discover(provider, category);
       if (listing) {
-        registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5};
+        // Rows from a snapshot may be older than a person's latest choice: keep their cells out.
+        registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5, airtable_ok};
         auto merged = registry::merge_listing(provider, category, &*listing, std::move(rows), wall, policy, names_,
                                               parsed.untouchable);
-        if (!airtable_ok) {
-          // Merged against a snapshot that may be out of date: leave people's cells out of the
-          // write-back, so that a row created and approved meanwhile keeps its Status.
-          for (auto& write : merged.writes) {
-            write.erase(names_("status"));
-            write.erase(names_("deprecation_date"));
-          }
-        }
         if (!merged.writes.empty()) {
-          if (auto queued = writer_.submit(merged.writes, records); queued) {
-            writes_.fetch_add(*queued, std::memory_order_relaxed);
-            wake_flusher();
-          } else {
+          if (auto queued = write_back_.submit(merged.writes, records); !queued)
             list.warnings.push_back("could not queue the write-back: " + queued.error().describe());
-          }
         }
         for (auto& w : merged.warnings) list.warnings.push_back(std::move(w));
         list.models = std::move(merged.rows);
@@ -297,54 +261,14 @@ class RegistryImpl final : public ModelRegistry {
     return asked == recently_asked_.end() || now - asked->second >= options_.discovery_interval;
   }
 
-  void wake_flusher() {
-    {
-      std::lock_guard lock(flush_mutex_);
-      flush_requested_ = true;
-    }
-    flush_wanted_.notify_one();
-  }
-
-  // report_verified() calls become Last Verified writes, for models whose cell is over an hour old.
-  void queue_verified() {
-    std::map<std::string, SystemTime> batch;
-    {
-      std::lock_guard lock(verified_mutex_);
-      batch.swap(verified_);
-    }
-    std::vector<Fields> rows;
-    for (const auto& [key, when] : batch) {
-      auto cut = key.find('\n');
-      std::string provider = key.substr(0, cut), model = key.substr(cut + 1);
-      std::optional<SystemTime> last;
-      {
-        std::shared_lock lock(cache_mutex_);
-        for (const auto& [k, entry] : cache_)
-          if (k.first == provider)
-            for (const auto& r : entry.all->models)
-              if (r.model_id == model) last = r.last_verified;
-      }
-      if (last && when - *last < options_.verify_interval) continue;
-      rows.push_back(Fields{{names_("provider_id"), provider}, {names_("model_id"), model},
-                            {names_("last_verified"), core::format_utc(when)}});
-    }
-    if (!rows.empty())
-      if (auto queued = writer_.submit(rows, {})) writes_.fetch_add(*queued, std::memory_order_relaxed);
-  }
-
-  void flush_loop() {
-    std::unique_lock lock(flush_mutex_);
-    for (;;) {
-      flush_wanted_.wait(lock, [&] { return flush_requested_ || stopping_; });
-      if (stopping_) return;
-      flush_requested_ = false;
-      lock.unlock();
-      queue_verified();
-      // Bounded, so that shutting down never waits long; what is left waits in the outbox.
-      auto report = writer_.flush({}, clock_.now() + std::max<Clock::Duration>(options_.flush_timeout, std::chrono::seconds(60)));
-      rate_limited_.fetch_add(report.rate_limited, std::memory_order_relaxed);
-      lock.lock();
-    }
+  // The Last Verified of a model in the cache, for the write-back of report_verified().
+  std::optional<SystemTime> cached_verified(const std::string& provider, const std::string& model) const {
+    std::shared_lock lock(cache_mutex_);
+    for (const auto& [key, entry] : cache_)
+      if (key.first == provider)
+        for (const auto& r : entry.all->models)
+          if (r.model_id == model) return r.last_verified;
+    return std::nullopt;
   }
 
   AirtableClient client_;
@@ -354,7 +278,6 @@ class RegistryImpl final : public ModelRegistry {
   RegistryOptions options_;
   Clock clock_;
   std::shared_ptr<Outbox> outbox_;
-  BatchWriter writer_;
   double trust_factor_;
 
   mutable std::shared_mutex cache_mutex_;
@@ -364,15 +287,9 @@ class RegistryImpl final : public ModelRegistry {
   std::mutex asked_mutex_;  // loads of different keys run together
   std::map<Key, Clock::TimePoint> recently_asked_, failed_until_;
 
-  std::mutex verified_mutex_;
-  std::map<std::string, SystemTime> verified_;
-
-  std::atomic<size_t> hits_{0}, misses_{0}, upstream_{0}, errors_{0}, writes_{0}, rate_limited_{0};
-
-  std::mutex flush_mutex_;
-  std::condition_variable flush_wanted_;
-  bool flush_requested_ = false, stopping_ = false;
-  std::thread flusher_;  // last: starts when everything above exists
+  std::atomic<size_t> hits_{0}, misses_{0}, upstream_{0}, errors_{0};
+  // Last: its flusher reads the cache, so it stops before the cache goes.
+  registry::WriteBack write_back_;
 };
 
 }  // namespace

@@ -56,7 +56,7 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
   FieldNames names(schemas_.registry);
   FieldNames history_names(schemas_.history);
   std::string instance = options.instance.empty() ? default_instance() : options.instance;
-  registry::MergePolicy policy{options.new_status, options.grace, options.verify_interval, 0.5};
+  registry::MergePolicy policy{options.new_status, options.grace, options.verify_interval, 0.5, true};
 
   BatchWriterOptions registry_options;
   registry_options.table = schemas_.registry.name;

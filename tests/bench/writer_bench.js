@@ -6,12 +6,11 @@
 //
 // node writer_bench.js <bin dir> <node_modules dir> <rows>
 'use strict';
-const { spawn, execFile, execFileSync } = require('child_process');
+const { execFile, execFileSync } = require('child_process');
 const { promisify } = require('util');
 const http = require('http');
 const path = require('path');
-const os = require('os');
-const fs = require('fs');
+const airtableLocal = require('../support/airtable_local');
 
 const [binDir, modules, rowsArg] = process.argv.slice(2);
 const ROWS = Number(rowsArg || 1000);
@@ -19,22 +18,6 @@ const BASE = 'appLOCALBASE00001';
 const TOKEN = 'bench-token';
 const TABLE = 'AI Model Registry';
 const LIMIT = 5;  // requests per second per base, as Airtable
-
-function startLocal() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airreg-bench-'));
-  const child = spawn(path.join(binDir, 'airtable-local'),
-    ['--port', '0', '--rate-limit', String(LIMIT), '--penalty-seconds', '30', '--token', TOKEN,
-     '--data', path.join(dir, 'data.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve({ child, url: m[1], dir });
-    });
-    child.once('exit', (code) => reject(new Error(`airtable-local exited with ${code}`)));
-  });
-}
 
 // Forwards every request to `target` and counts the answers by status.
 function startProxy(target) {
@@ -64,16 +47,14 @@ function env(url) {
 }
 
 async function fresh() {
-  const local = await startLocal();
+  const local = await airtableLocal.start(path.join(binDir, 'airtable-local'),
+    ['--rate-limit', String(LIMIT), '--penalty-seconds', '30', '--token', TOKEN]);
   execFileSync(path.join(binDir, 'airreg'), ['setup'], { env: env(local.url), stdio: 'ignore' });
   await sleep(1100);  // setup's requests must not count against the contender's first second
   const proxy = await startProxy(local.url);
   const stop = async () => {
     proxy.server.close();
-    const exited = new Promise((r) => local.child.once('exit', r));
-    local.child.kill();
-    await exited;  // it saves its data on the way out
-    fs.rmSync(local.dir, { recursive: true, force: true });
+    await airtableLocal.stop(local);
   };
   return { local, proxy, stop };
 }

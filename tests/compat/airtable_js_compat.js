@@ -2,11 +2,9 @@
 // airtable-local with endpointUrl, must work unchanged.
 // Usage: node airtable_js_compat.js <airtable-local binary> <node_modules dir>
 'use strict';
-const { spawn } = require('child_process');
 const http = require('http');
 const path = require('path');
-const os = require('os');
-const fs = require('fs');
+const airtableLocal = require('../support/airtable_local');
 
 const [binary, modules] = process.argv.slice(2);
 const Airtable = require(path.join(modules, 'airtable'));
@@ -15,21 +13,6 @@ let passed = 0, failed = 0;
 
 function check(what, ok, detail) {
   if (ok) { passed++; } else { failed++; console.error(`FAILED: ${what}${detail ? ': ' + detail : ''}`); }
-}
-
-function startServer() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airreg-compat-'));
-  const child = spawn(binary, ['--port', '0', '--rate-limit', '0', '--data', path.join(dir, 'data.json')],
-                      { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve({ child, url: m[1], dir });
-    });
-    child.on('exit', (code) => reject(new Error(`airtable-local exited with ${code}`)));
-  });
 }
 
 function createTable(url) {
@@ -48,7 +31,7 @@ function createTable(url) {
 }
 
 async function main() {
-  const server = await startServer();
+  const server = await airtableLocal.start(binary, ['--rate-limit', '0']);
   try {
     await createTable(server.url);
     const base = new Airtable({ apiKey: 'compat', endpointUrl: server.url }).base(BASE);
@@ -101,8 +84,7 @@ async function main() {
       check('unknown field is refused with UNKNOWN_FIELD_NAME', e.error === 'UNKNOWN_FIELD_NAME' && e.statusCode === 422, `${e.error} ${e.statusCode}`);
     }
   } finally {
-    server.child.kill('SIGTERM');
-    fs.rmSync(server.dir, { recursive: true, force: true });
+    await airtableLocal.stop(server);
   }
 }
 

@@ -4,6 +4,7 @@
 #include "registry/merge.hpp"
 #include "registry/resolve.hpp"
 #include "registry/row_codec.hpp"
+#include "registry_schema.hpp"
 
 using namespace std::chrono_literals;
 using namespace airreg;
@@ -14,14 +15,7 @@ using airreg::registry::MergeResult;
 
 namespace {
 
-const TableSchema& schema() {
-  static TableSchema s = load_table_schema(AIRREG_TEST_SCHEMA_DIR "/ai_model_registry.json").value();
-  return s;
-}
-const FieldNames& names() {
-  static FieldNames n(schema());
-  return n;
-}
+const FieldNames& names() { return test::registry_names(); }
 
 const SystemTime kNow = *core::parse_utc("2026-11-22T12:00:00Z");
 

@@ -2,6 +2,7 @@
 
 #include "core/time_text.hpp"
 #include "registry/row_codec.hpp"
+#include "registry_schema.hpp"
 
 using namespace airreg;
 using airreg::registry::FieldNames;
@@ -9,11 +10,6 @@ using airreg::registry::parse_row;
 using airreg::registry::parse_rows;
 
 namespace {
-
-const TableSchema& schema() {
-  static TableSchema s = load_table_schema(AIRREG_TEST_SCHEMA_DIR "/ai_model_registry.json").value();
-  return s;
-}
 
 AirtableRecord record(const std::string& id, Fields more) {
   Fields f{{"Provider ID", std::string("openai")}, {"Model ID", std::string("gpt-4o")}};
@@ -24,7 +20,7 @@ AirtableRecord record(const std::string& id, Fields more) {
 }  // namespace
 
 TEST_CASE("a row reads back with its types and the connector's bookkeeping", "[registry_rows]") {
-  FieldNames names(schema());
+  const FieldNames& names = test::registry_names();
   auto row = parse_row(record("rec1", {{"Status", std::string("active")},
                                        {"Category", std::string("text")},
                                        {"Available", true},
@@ -52,7 +48,7 @@ TEST_CASE("a row reads back with its types and the connector's bookkeeping", "[r
 }
 
 TEST_CASE("garbage a person typed skips that row with a message naming it", "[registry_rows]") {
-  FieldNames names(schema());
+  const FieldNames& names = test::registry_names();
   struct Case {
     Fields cells;
     const char* says;
@@ -77,7 +73,7 @@ TEST_CASE("garbage a person typed skips that row with a message naming it", "[re
 }
 
 TEST_CASE("the rest goes on: bad rows and later duplicates are skipped with a warning each", "[registry_rows]") {
-  FieldNames names(schema());
+  const FieldNames& names = test::registry_names();
   auto parsed = parse_rows({record("rec1", {}), record("rec2", {{"Status", std::string("??")}}),
                             record("rec3", {}), record("rec4", {{"Model ID", std::string("o3")}})},
                            names);
