@@ -3,18 +3,20 @@ configure_file(${PROJECT_SOURCE_DIR}/include/airreg/version.hpp.in
                ${PROJECT_BINARY_DIR}/generated/airreg/version.hpp @ONLY)
 
 add_library(airreg STATIC
-  core/error.cpp core/clock.cpp core/durable_file.cpp core/time_text.cpp
+  core/error.cpp core/clock.cpp core/durable_file.cpp core/time_text.cpp core/sqlite_db.cpp core/task_pool.cpp
   http/http_response.cpp http/curl_transport.cpp http/url.cpp
   json/fields_json.cpp
   airtable/formula.cpp airtable/table_spec.cpp airtable/airtable_errors.cpp
   airtable/records_json.cpp airtable/airtable_client.cpp airtable/schema.cpp airtable/setup.cpp
   airtable/rate_limiter.cpp airtable/row_diff.cpp airtable/outbox.cpp airtable/batch_writer.cpp
+  airtable/pending_rows.cpp airtable/write_refusals.cpp airtable/columns.cpp
   providers/provider_rules.cpp providers/curated_models.cpp providers/json_listing.cpp
   providers/listing_builder.cpp providers/provider_http.cpp providers/provider_catalog.cpp
   providers/openai_style.cpp providers/xai.cpp providers/anthropic.cpp providers/google.cpp
   providers/openrouter.cpp providers/ollama.cpp providers/tts_voices.cpp providers/discovery.cpp
-  registry/model_status.cpp registry/row_codec.cpp registry/merge.cpp registry/resolve.cpp registry/row_reader.cpp registry/sync.cpp
-  registry/snapshot_store.cpp registry/current_names.cpp registry/write_back.cpp registry/model_registry.cpp
+  registry/model_status.cpp registry/row_codec.cpp registry/merge.cpp registry/resolve.cpp registry/sync.cpp
+  registry/table_snapshot.cpp registry/table_reader.cpp registry/snapshot_store.cpp registry/provider_refresh.cpp
+  registry/history_rows.cpp registry/write_back.cpp registry/model_registry.cpp
 )
 # GCC 12 at -O2 warns "may be used uninitialized" inside simdjson's On-Demand types held in
 # std::optional (a known false positive); the values are only read when engaged.
@@ -35,7 +37,11 @@ target_include_directories(airreg
   PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(airreg
   PUBLIC Threads::Threads spdlog::spdlog
-  PRIVATE simdjson::simdjson fmt::fmt CURL::libcurl)
+  PRIVATE simdjson::simdjson fmt::fmt CURL::libcurl SQLite::SQLite3)
+# simdjson's classes differ with and without SIMDJSON_THREADS_ENABLED, and its CMake target
+# compiles us with it: a program that includes simdjson.h itself must see the same define,
+# or the two layouts meet in one binary (it crashed at exit). Exported with the library.
+target_compile_definitions(airreg PUBLIC SIMDJSON_THREADS_ENABLED=1)
 set_target_properties(airreg PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME airreg)
 airreg_warnings(airreg)
 

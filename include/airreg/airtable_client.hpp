@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,11 +60,16 @@ class AirtableClient {
   // By default the process-wide limiter of the base (shared_rate_limiter); tests inject one.
   void set_rate_limiter(std::shared_ptr<RateLimiter> limiter) { limiter_ = std::move(limiter); }
   const std::shared_ptr<RateLimiter>& rate_limiter() const { return limiter_; }
-  // Requests sent so far (every attempt, any answer).
+  // Requests sent so far (every attempt, any answer), by this client and its copies.
   size_t request_count() const;
+  // Once `stop` is requested, waits for the rate limiter end and requests in flight are
+  // abandoned (ErrorCode::cancelled): for a process that is shutting down.
+  void set_stop_token(std::stop_token stop) { stop_ = std::move(stop); }
 
   // Records. `table` is a table name or id. Each write takes 1 to 10 records.
-  Result<std::vector<AirtableRecord>> list(const std::string& table, const ListQuery& query = {}) const;
+  // Every page; `requests`, when given, counts the requests this listing sent.
+  Result<std::vector<AirtableRecord>> list(const std::string& table, const ListQuery& query = {},
+                                           size_t* requests = nullptr) const;
   Result<AirtableRecord> get(const std::string& table, const std::string& record_id) const;
   Result<std::vector<AirtableRecord>> create(const std::string& table, const std::vector<Fields>& records,
                                              bool typecast = false) const;
@@ -89,7 +95,8 @@ class AirtableClient {
   enum class Access { records_read, records_write, schema_read, schema_write };
   Result<HttpResponse> call(const std::string& method, const std::string& url, const std::string& body,
                             Access access) const;
-  Result<std::vector<AirtableRecord>> list_once(const std::string& table, const ListQuery& query) const;
+  Result<std::vector<AirtableRecord>> list_once(const std::string& table, const ListQuery& query,
+                                                size_t* requests) const;
   std::string records_url(const std::string& table) const;
   std::string meta_url(const std::string& rest) const;
 
@@ -97,6 +104,7 @@ class AirtableClient {
   std::shared_ptr<HttpTransport> transport_;
   std::shared_ptr<RateLimiter> limiter_;
   std::shared_ptr<std::atomic<size_t>> requests_;  // shared by copies of the client
+  std::stop_token stop_;
 };
 
 }  // namespace airreg

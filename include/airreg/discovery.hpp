@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct DiscoveryResult {
   ModelCategory category = ModelCategory::text;
   std::vector<ModelInfo> models;
   std::vector<SkippedModel> skipped;
+  // Listed ids no rule of schema/provider_rules.json classes (they are among `skipped` too):
+  // a new model family, to add a rule for.
+  std::vector<std::string> unclassified;
   std::string source = "api";  // or "curated"
   std::vector<std::string> warnings;
   size_t requests = 0;
@@ -91,7 +95,9 @@ class Discovery {
   // Whether the provider's key (if it needs one) is set; when not, why, in one line.
   virtual std::optional<std::string> missing_key(const std::string& provider, ModelCategory category) const = 0;
   // Asks the provider. A failed listing is an error (never "zero models").
-  virtual Result<DiscoveryResult> discover(const std::string& provider, ModelCategory category) const = 0;
+  // `stop`: once requested, waits end and requests in flight are abandoned (cancelled).
+  virtual Result<DiscoveryResult> discover(const std::string& provider, ModelCategory category,
+                                           std::stop_token stop = {}) const = 0;
   // The curated models of a provider and category, marked source = "curated"; empty when none.
   virtual DiscoveryResult curated(const std::string& provider, ModelCategory category) const = 0;
   // The curated default model, when the list names one.

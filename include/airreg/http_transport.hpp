@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,7 @@ struct HttpRequest {
   std::string url;
   HttpHeaders headers;
   std::string body;
+  std::stop_token stop;  // once requested, the exchange is abandoned (ErrorCode::cancelled)
 };
 
 struct HttpResponse {

@@ -1,15 +1,25 @@
 // The registry as a server reads it (DESIGN.md, "The read path"): an in-process cache of the
-// usable models per provider and category, filled from Airtable while its rows are fresh and
-// from the provider (merged by the ownership rules and written back in the background) when
-// they are not, with fallbacks when either is down. One per process; thread-safe; a cache hit
-// takes no exclusive lock and does no I/O.
+// models per provider and category, filled from one read of the whole Airtable table while a
+// provider's listing is fresh, and from the provider (merged by the ownership rules and
+// written back in the background) when it is not, with fallbacks when either is down.
+//
+// A call never waits long and never fails while anything can answer: an expired entry is
+// served while one background refresh runs; a miss waits at most `wait_for` and then gets the
+// best fallback (the last snapshot, the provider's listing with the snapshot's statuses, the
+// curated list), while the load goes on and the next call gets its result. A 429 is waited
+// out in the background. Every answer says where it came from and how old it is.
+//
+// One per process; thread-safe; a cache hit takes no exclusive lock and does no I/O.
 #pragma once
+
+#include <spdlog/logger.h>
 
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "airreg/airtable_client.hpp"
@@ -22,35 +32,64 @@ namespace airreg {
 
 struct RegistryOptions {
   std::chrono::seconds cache_ttl{3600};             // a cached answer is used this long (s)
-  std::chrono::hours fresh_for{24};                 // Airtable rows verified this recently are trusted (h)
+  std::chrono::hours fresh_for{24};                 // a provider's listing read this recently is trusted (h)
   double freshness_jitter = 0.05;                   // each instance trusts up to 5 % less, to spread refreshes
-  std::chrono::seconds negative_ttl{60};            // a failure is remembered this long (s)
-  std::chrono::hours stale_max_age{7 * 24};         // stale rows are served up to this age (h)
+  std::chrono::seconds negative_ttl{60};            // a failure, and a degraded answer, is kept this long (s)
+  std::chrono::hours stale_warn_after{7 * 24};      // stale rows older than this carry a warning (h)
   std::chrono::seconds discovery_interval{300};     // a provider is asked at most this often (s)
-  std::chrono::minutes verify_interval{60};         // Last Verified is bumped when older (min)
+  std::chrono::minutes verify_interval{60};         // Last Verified is written at most this often per model (min)
   std::chrono::hours grace{7 * 24};                 // missing this long -> deprecated (h)
+  std::chrono::milliseconds wait_for{2000};         // a miss waits this long, then gets a fallback (ms)
+  std::chrono::milliseconds startup_jitter{1000};   // the first read waits up to this, unless a caller waits (ms)
+  int read_attempts = 4;                            // tries of a table read on 5xx, timeouts, resets (and 429s)
   ModelStatus new_status = ModelStatus::pending;    // what new models enter as
   std::filesystem::path state_dir;                  // outbox and snapshots; empty: default_state_dir()
-  std::chrono::seconds flush_timeout{10};           // on destruction, then the rest stays in the outbox (s)
+  std::chrono::seconds flush_timeout{10};           // destruction waits this long at most; the rest stays queued (s)
+  std::string instance;                             // for the history table; empty: host:pid
+  std::shared_ptr<spdlog::logger> logger;           // null: nothing is logged
 };
+
+// Where an answer came from. `cache` is a hit on a sound answer (from Airtable or the
+// provider); a hit on a degraded one says what it is (stale, curated, ...), never `cache`.
+enum class AnswerSource { cache, shared, airtable, provider, stale, curated };
+std::string_view to_string(AnswerSource s);
 
 struct ModelList {
   std::string provider;
   ModelCategory category = ModelCategory::text;
   std::vector<RegistryRow> models;
-  std::string source;  // cache, airtable, provider, stale, curated
-  SystemTime as_of;    // when the data was read from its source
+  AnswerSource source = AnswerSource::airtable;
+  AnswerSource origin = AnswerSource::airtable;  // where the data came from, also on a hit
+  SystemTime as_of;    // when the data was read from its source: its age is now - as_of
+  // Stale rows, the curated list, or the provider's listing without the table's rows (read
+  // from a snapshot, or from nothing): kept only for the negative TTL, never called `cache`.
+  bool degraded = false;
   std::vector<std::string> warnings;
 };
 
+enum class ResolveRule { requested, recommended, sort_order, curated_default };
+std::string_view to_string(ResolveRule r);
+
 struct ModelChoice {
   std::string model_id;
-  std::string rule;  // requested, recommended, sort order, curated default
-  std::string source;
+  ResolveRule rule = ResolveRule::requested;
+  AnswerSource source = AnswerSource::airtable;
 };
 
 struct RegistryStats {
-  size_t hits = 0, misses = 0, upstream_calls = 0, errors = 0, writes = 0, rate_limited = 0, outbox = 0;
+  size_t hits = 0, misses = 0;
+  size_t stale_served = 0;      // expired entries served while they were refreshed
+  size_t fallbacks_served = 0;  // misses answered by a fallback after wait_for
+  size_t airtable_reads = 0;    // table reads (each ceil(rows/100) requests, plus the history's)
+  size_t airtable_requests = 0; // every request this registry sent to Airtable (reads and writes)
+  size_t provider_calls = 0;    // discoveries of a provider's listing
+  size_t errors = 0;            // failed reads and discoveries
+  size_t writes = 0;            // rows queued for Airtable
+  size_t rate_limited = 0;      // 429s seen
+  size_t outbox = 0;            // rows waiting in the outbox now
+  size_t verified_coalesced = 0;  // report_verified calls that needed no write
+  std::string last_write_error;   // why the last flush stopped ("" when none did)
+  std::optional<SystemTime> last_write_error_at;
 };
 
 class ModelRegistry {
@@ -66,10 +105,13 @@ class ModelRegistry {
                                                           bool include_inactive = false) = 0;
   virtual Result<ModelChoice> resolve(const std::string& provider, ModelCategory category, const std::string& requested) = 0;
   virtual std::optional<std::string> recommended(const std::string& provider, ModelCategory category) = 0;
-  // A real call to the model worked: batched into Last Verified writes.
+  // A real call to the model worked: at most one Last Verified write per model per
+  // verify_interval, only for a row that exists (by its record id); never creates a row.
   virtual void report_verified(const std::string& provider, const std::string& model_id) = 0;
-  // Asks the provider now (not waiting for freshness or the discovery interval).
+  // Asks the provider now (not waiting for freshness or the discovery interval) and waits.
   virtual Result<std::shared_ptr<const ModelList>> refresh(const std::string& provider, ModelCategory category) = 0;
+  // The providers with rows in the table, as last read (reads it when nothing was read yet).
+  virtual std::vector<std::string> providers() = 0;
   virtual RegistryStats stats() const = 0;
 };
 

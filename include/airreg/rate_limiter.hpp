@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,9 @@ class RateLimiter {
   // max(1, floor(rps)) requests per floor(rps)/rps seconds. 0 means no pacing.
   static std::shared_ptr<RateLimiter> per_second(double rps, Clock clock = Clock::system());
 
-  // Blocks until a request may go out.
-  Permit acquire();
+  // Blocks until a request may go out, or until stop is requested (then the Permit is empty
+  // and the caller must not send).
+  Permit acquire(const std::stop_token& stop = {});
   // After a 429: no request starts before now + pause (a longer pause already set stays).
   void pause_for(Clock::Duration pause);
   Clock::TimePoint paused_until() const;
@@ -65,13 +67,14 @@ class RateLimiter {
   Clock clock_;
   Clock::Duration window_;
   mutable std::mutex mutex_;
-  std::condition_variable slot_freed_;
+  std::condition_variable_any slot_freed_;
   std::vector<Slot> slots_;
   Clock::TimePoint paused_until_{};
 };
 
-// The process-wide limiter of a base, keyed by endpoint and base id. The first caller's rps
-// sets its rate; later callers share it as it is.
+// The process-wide limiter of a base, keyed by endpoint and base id, kept for the life of the
+// process (so that a client made after another one went away still sees that one's requests
+// in the window). The first caller's rps sets its rate; later callers share it as it is.
 std::shared_ptr<RateLimiter> shared_rate_limiter(const std::string& endpoint, const std::string& base_id,
                                                  double rps);
 

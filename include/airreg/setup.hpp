@@ -41,6 +41,11 @@ struct SetupPlan {
   bool has_drift() const;
 };
 
+// A table or field of schema/ in the base: by its [airreg:...] marker first (it survives a
+// person renaming it), else by its name. Null when the base has none.
+const TableSpec* locate_table(const TableSchema& schema, const std::vector<TableSpec>& base);
+const FieldSpec* locate_field(const SchemaField& field, const TableSpec& table);
+
 // wanted: the schemas, with names as configured (AIRTABLE_TABLE may rename a table).
 SetupPlan plan_setup(const std::vector<const TableSchema*>& wanted, const std::vector<TableSpec>& base);
 

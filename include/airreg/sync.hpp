@@ -1,6 +1,8 @@
-// A sync: for each provider and category, read its rows from Airtable, ask the provider,
-// merge by the ownership rules, write the changed rows through the batch writer, and add one
-// row per provider and category to "Model Sync History". What `airreg sync` runs.
+// A sync: read the registry table once (every provider's rows, and from the history when
+// each provider's listing was last read), then for each provider whose listing is old (or
+// every one with --force) ask it for each category, merge by the ownership rules (matching
+// rows by key, whatever their Category), write the changed rows through the batch writer,
+// and add one row per provider and category to "Model Sync History". What `airreg sync` runs.
 // Not thread-safe: one sync at a time per SyncRunner.
 #pragma once
 
@@ -20,24 +22,28 @@ namespace airreg {
 struct SyncOptions {
   std::vector<std::string> providers;    // empty: every provider that has its key
   std::vector<ModelCategory> categories{ModelCategory::text, ModelCategory::tts};
-  bool force = false;                    // ask providers whose rows are still fresh
+  bool force = false;                    // ask providers whose listing is still fresh
   bool dry_run = false;                  // merge and report, write nothing
   ModelStatus new_status = ModelStatus::pending;
-  std::chrono::hours fresh_for{24};      // rows verified this recently are trusted (h)
+  std::chrono::hours fresh_for{24};      // a listing read this recently (history) is trusted (h)
   std::chrono::hours grace{7 * 24};      // missing this long -> deprecated (h)
   std::chrono::minutes verify_interval{60};  // Last Verified is bumped when older (min)
   std::string instance;                  // who ran it, for the history; default host:pid
 };
 
+enum class SyncOutcome { success, partial, failed, skipped };
+std::string_view to_string(SyncOutcome o);
+
 struct ProviderSync {
   std::string provider;
   ModelCategory category = ModelCategory::text;
-  std::string outcome;  // success, partial, failed, skipped
+  SyncOutcome outcome = SyncOutcome::success;
   size_t discovered = 0, created = 0, updated = 0, missing = 0, deprecated = 0, unchanged = 0;
   size_t skipped_rows = 0;  // rows of the table that could not be read (garbage)
   size_t requests = 0;      // to the provider
   std::chrono::milliseconds elapsed{0};
   std::vector<std::string> new_model_ids;
+  std::vector<std::string> unclassified;  // listed ids no rule classes (a new family?)
   std::vector<std::string> notes;   // why skipped or failed, warnings, rows skipped
   std::string started, finished;    // ISO 8601 UTC
 };

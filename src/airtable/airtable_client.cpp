@@ -82,9 +82,12 @@ std::string AirtableClient::meta_url(const std::string& rest) const {
 
 Result<HttpResponse> AirtableClient::call(const std::string& method, const std::string& url,
                                           const std::string& body, Access access) const {
-  HttpRequest request{method, url, {{"Authorization", "Bearer " + config_.token}}, body};
+  if (auto refused = http::refuse_plain_http(url, "the Airtable token")) return std::unexpected(*refused);
+  HttpRequest request{method, url, {{"Authorization", "Bearer " + config_.token}}, body, stop_};
   if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-  RateLimiter::Permit permit = limiter_ ? limiter_->acquire() : RateLimiter::Permit{};
+  RateLimiter::Permit permit = limiter_ ? limiter_->acquire(stop_) : RateLimiter::Permit{};
+  if (stop_.stop_requested())
+    return std::unexpected(make_error(ErrorCode::cancelled, "stopped before the request to Airtable was sent"));
   requests_->fetch_add(1);
   auto response = transport_->send(request);
   permit.finish();
@@ -99,17 +102,22 @@ Result<HttpResponse> AirtableClient::call(const std::string& method, const std::
   return response;
 }
 
-Result<std::vector<AirtableRecord>> AirtableClient::list(const std::string& table, const ListQuery& query) const {
-  auto first = list_once(table, query);
+Result<std::vector<AirtableRecord>> AirtableClient::list(const std::string& table, const ListQuery& query,
+                                                         size_t* requests) const {
+  size_t sent = 0;
+  auto first = list_once(table, query, &sent);
   // Airtable drops an iterator that lived too long or whose listing changed: start over once.
-  if (!first && first.error().type == "LIST_RECORDS_ITERATOR_NOT_AVAILABLE") return list_once(table, query);
+  if (!first && first.error().type == "LIST_RECORDS_ITERATOR_NOT_AVAILABLE") first = list_once(table, query, &sent);
+  if (requests) *requests += sent;
   return first;
 }
 
-Result<std::vector<AirtableRecord>> AirtableClient::list_once(const std::string& table, const ListQuery& query) const {
+Result<std::vector<AirtableRecord>> AirtableClient::list_once(const std::string& table, const ListQuery& query,
+                                                              size_t* requests) const {
   std::vector<AirtableRecord> all;
   std::string offset;
   do {
+    ++*requests;
     std::string url = records_url(table) + "?" + list_query_string(query, offset);
     Result<HttpResponse> response = url.size() <= config_.max_url_length
                                         ? call("GET", url, "", Access::records_read)

@@ -59,7 +59,8 @@ Error error_from_response(const HttpResponse& response, const std::string& scope
   if (auto after = response.header("Retry-After")) {
     int seconds = 0;
     auto [end, ec] = std::from_chars(after->data(), after->data() + after->size(), seconds);
-    if (ec == std::errc() && seconds >= 0) e.retry_after = std::chrono::seconds(seconds);
+    // Airtable's penalty is 30 s; an hour bounds a broken header.
+    if (ec == std::errc() && seconds >= 0) e.retry_after = std::chrono::seconds(std::min(seconds, 3600));
   }
   return e;
 }

@@ -5,7 +5,10 @@
 #include <map>
 #include <span>
 
+#include "airreg/formula.hpp"
+#include "airtable/pending_rows.hpp"
 #include "airtable/row_diff.hpp"
+#include "airtable/write_refusals.hpp"
 #include "core/backoff.hpp"
 #include "core/durable_file.hpp"
 
@@ -13,46 +16,38 @@ namespace airreg {
 
 namespace {
 
+using airtable::PendingGroup;
+using airtable::PendingRow;
+using airtable::Refusal;
+
 // One flush per base in this process; FileLock keeps other processes out.
-std::mutex& flush_mutex(const std::string& base_id) {
+std::timed_mutex& flush_mutex(const std::string& base_id) {
   static std::mutex guard;
-  static std::map<std::string, std::unique_ptr<std::mutex>> mutexes;
+  static std::map<std::string, std::unique_ptr<std::timed_mutex>> mutexes;
   std::lock_guard lock(guard);
   auto& m = mutexes[base_id];
-  if (!m) m = std::make_unique<std::mutex>();
+  if (!m) m = std::make_unique<std::timed_mutex>();
   return *m;
 }
 
-// A row to send: the outbox entries of one key, merged in the order they were queued.
-struct PendingRow {
-  OutboxEntry entry;             // the merged row (id of the first entry)
-  std::vector<std::string> ids;  // every entry it stands for
-};
+bool looks_like_field_id(const std::string& s) { return s.size() == 17 && s.rfind("fld", 0) == 0; }
 
-// Groups the waiting entries by table and key, keeping the order of first appearance.
-std::vector<std::vector<PendingRow>> group_by_table(std::vector<OutboxEntry>& entries) {
-  std::vector<std::vector<PendingRow>> groups;
-  std::map<std::string, size_t> group_of;                    // table + merge_on -> group
-  std::map<std::pair<size_t, std::string>, size_t> row_of;  // group, key -> row
-  for (auto& e : entries) {
-    std::string table_key = e.table;
-    for (const auto& m : e.merge_on) table_key += '\x1f' + m;
-    auto [g, new_group] = group_of.emplace(table_key, groups.size());
-    if (new_group) groups.emplace_back();
-    auto& rows = groups[g->second];
-    auto [r, new_row] = row_of.emplace(std::make_pair(g->second, airtable::row_key(e.fields, e.merge_on)), rows.size());
-    if (new_row) {
-      std::string id = e.id;
-      rows.push_back(PendingRow{std::move(e), {std::move(id)}});
-    } else {
-      for (auto& [name, value] : e.fields) rows[r->second].entry.fields[name] = std::move(value);
-      rows[r->second].ids.push_back(e.id);
+// OR(AND({a}='x',{b}='y'), ...): the records of these keys.
+std::string keys_formula(std::span<const PendingRow> rows, const std::vector<std::string>& merge_on) {
+  std::string any = "OR(";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string all = "AND(";
+    for (size_t k = 0; k < merge_on.size(); ++k) {
+      auto cell = rows[i].entry.fields.find(merge_on[k]);
+      std::string value = cell != rows[i].entry.fields.end() && std::holds_alternative<std::string>(cell->second)
+                              ? std::get<std::string>(cell->second)
+                              : std::string();
+      all += (k ? "," : "") + formula::equals(merge_on[k], value);
     }
+    any += (i ? "," : "") + all + ")";
   }
-  return groups;
+  return any + ")";
 }
-
-bool is_refusal_of_rows(const Error& e) { return e.code == ErrorCode::invalid_request; }
 
 }  // namespace
 
@@ -63,22 +58,30 @@ class BatchWriter::Flush {
       : w_(writer), progress_(progress), deadline_(deadline) {}
 
   WriteReport run() {
-    std::lock_guard in_process(flush_mutex(w_.client_.config().base_id));
-    auto across_processes = core::FileLock::acquire(w_.outbox_->dir() / ("flush-" + w_.client_.config().base_id + ".lock"));
+    const std::string& base = w_.client_.config().base_id;
+    std::unique_lock in_process(flush_mutex(base), std::defer_lock);
+    while (!in_process.try_lock_for(std::chrono::milliseconds(50))) {
+      if (out_of_time()) return stop(cancelled()), finish();
+    }
+    auto across_processes =
+        core::FileLock::acquire_within(w_.outbox_->dir() / ("flush-" + base + ".lock"), lock_wait(), w_.stop_.get_token());
     if (!across_processes) return stop(across_processes.error()), finish();
     // Rows submitted while we write are picked up by another pass; rows that failed are not
     // tried twice in one flush.
     while (!report_.stopped) {
-      auto waiting = w_.outbox_->waiting(w_.client_.config().base_id);
+      auto waiting = w_.outbox_->waiting(base);
       if (!waiting) return stop(waiting.error()), finish();
       std::erase_if(*waiting, [&](const OutboxEntry& e) { return !tried_.insert(e.id).second; });
       if (waiting->empty()) break;
-      for (auto& group : group_by_table(*waiting)) {
-        progress_state_.rows_total += group.size();
-        for (size_t i = 0; i < group.size() && !report_.stopped; i += w_.options_.batch_size) {
-          size_t n = std::min(w_.options_.batch_size, group.size() - i);
-          write_rows(std::span(group).subspan(i, n));
-        }
+      std::unordered_set<std::string> fresh;
+      {
+        std::lock_guard lock(w_.submitted_mutex_);
+        for (const auto& e : *waiting)
+          if (w_.fresh_ids_.erase(e.id)) fresh.insert(e.id);
+      }
+      for (auto& group : airtable::group_entries(std::move(*waiting), fresh)) {
+        progress_state_.rows_total += group.rows.size();
+        write_group(group);
         if (report_.stopped) break;
       }
     }
@@ -86,8 +89,17 @@ class BatchWriter::Flush {
   }
 
  private:
+  std::chrono::milliseconds lock_wait() const {
+    if (!deadline_) return w_.options_.lock_timeout;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - w_.clock_.now());
+    return std::clamp(left, std::chrono::milliseconds(0), w_.options_.lock_timeout);
+  }
+
+  static Error cancelled() {
+    return make_error(ErrorCode::cancelled, "stopped before Airtable had every row; the rest waits in the outbox");
+  }
+
   WriteReport finish() {
-    if (auto compacted = w_.outbox_->compact(); !compacted && !report_.stopped) report_.stopped = compacted.error();
     if (auto status = w_.outbox_->status(w_.client_.config().base_id)) report_.waiting = status->waiting;
     report_.requests = progress_state_.requests;
     report_.retries = progress_state_.retries;
@@ -103,60 +115,204 @@ class BatchWriter::Flush {
     if (progress_) progress_(progress_state_);
   }
 
-  bool out_of_time() const { return w_.cancelled_ || (deadline_ && w_.clock_.now() >= *deadline_); }
+  bool out_of_time() const { return w_.stop_.stop_requested() || (deadline_ && w_.clock_.now() >= *deadline_); }
 
-  // Sends the rows, split in halves while Airtable refuses some of them.
-  void write_rows(std::span<PendingRow> rows) {
-    auto sent = send(rows);
-    if (sent) return landed(rows, *sent);
-    if (!is_refusal_of_rows(sent.error())) return stop(sent.error());
-    if (rows.size() == 1) return refused(rows.front(), sent.error());
-    size_t half = rows.size() / 2;
-    write_rows(rows.subspan(0, half));
-    if (!report_.stopped) write_rows(rows.subspan(half));
+  std::string name_of(const std::string& field) const {
+    auto it = w_.options_.field_names.find(field);
+    return it == w_.options_.field_names.end() ? field : it->second;
   }
 
-  Result<UpsertResult> send(std::span<PendingRow> rows) {
-    std::vector<Fields> fields;
-    for (const auto& r : rows) fields.push_back(r.entry.fields);
-    const OutboxEntry& first = rows.front().entry;
-    int failures = 0, limited = 0;
-    for (;;) {
-      if (out_of_time()) return std::unexpected(make_error(ErrorCode::cancelled, "stopped before Airtable had every row; the rest waits in the outbox"));
-      ++progress_state_.requests;
-      auto result = w_.client_.upsert(first.table, fields, first.merge_on, w_.options_.typecast);
-      if (result) return result;
-      const Error& e = result.error();
-      if (e.code == ErrorCode::rate_limited) {
-        // The client already paused the base's limiter; the next request waits for it.
-        ++progress_state_.rate_limited;
-        if (++limited > w_.options_.max_rate_limited) return result;
-      } else if (e.retryable) {
-        if (++failures >= w_.options_.max_attempts) return result;
-        auto delay = core::backoff_delay(failures, w_.options_.backoff_base, w_.options_.backoff_cap, w_.clock_.uniform());
-        Clock::TimePoint until = w_.clock_.now() + delay;
-        w_.clock_.sleep_until(deadline_ ? std::min(until, *deadline_) : until);
-      } else {
-        return result;
+  void write_group(PendingGroup& group) {
+    // Rows that waited are read again first: a person may have changed their cells meanwhile.
+    if (!group.merge_on.empty() && !check_current(group)) return;
+    std::vector<PendingRow*> to_send;
+    for (auto& row : group.rows) {
+      if (row.settled || row.entry.fields.empty()) {
+        settle(row);  // nothing left to write
+        continue;
       }
-      ++progress_state_.retries;
-      w_.logger_->debug("retrying {} row(s) of {} after: {}", rows.size(), first.table, e.describe());
-      tell();
+      to_send.push_back(&row);
+    }
+    for (size_t i = 0; i < to_send.size() && !report_.stopped; i += w_.options_.batch_size) {
+      size_t n = std::min(w_.options_.batch_size, to_send.size() - i);
+      write_rows(group, std::span(to_send).subspan(i, n));
     }
   }
 
-  void landed(std::span<PendingRow> rows, const UpsertResult& result) {
+  // Compare-and-set for the rows that waited: reads their records by key, in pages of 100 keys.
+  bool check_current(PendingGroup& group) {
+    std::vector<PendingRow*> stale;
+    for (auto& row : group.rows)
+      if (!row.fresh && !row.entry.expect.empty()) stale.push_back(&row);
+    if (stale.empty()) return true;
+    bool by_id = std::all_of(group.merge_on.begin(), group.merge_on.end(), looks_like_field_id);
+    for (size_t i = 0; i < stale.size(); i += 100) {
+      size_t n = std::min<size_t>(100, stale.size() - i);
+      std::vector<PendingRow> keys;
+      for (size_t k = 0; k < n; ++k) keys.push_back(PendingRow{stale[i + k]->entry, {}, false});
+      ListQuery query;
+      query.filter_by_formula = keys_formula(keys, group.merge_on);
+      query.return_fields_by_field_id = by_id;
+      auto records = read_with_retries(group.table, query);
+      if (!records) {
+        stop(records.error());
+        return false;
+      }
+      std::unordered_map<std::string, const Fields*> held;
+      for (const auto& r : *records) held.emplace(airtable::row_key(r.fields, group.merge_on), &r.fields);
+      for (size_t k = 0; k < n; ++k) {
+        OutboxEntry& entry = stale[i + k]->entry;
+        auto found = held.find(airtable::row_key(entry.fields, group.merge_on));
+        auto outcome = airtable::apply_compare_and_set(entry, found == held.end() ? nullptr : found->second);
+        if (!outcome.guarded_dropped) continue;
+        // Only the key is left of a row that exists: nothing to write (a new row is still created).
+        stale[i + k]->settled = outcome.nothing_left && found != held.end();
+        ++report_.conflicts;
+        for (const auto& field : outcome.changed)
+          report_.dropped_cells.push_back(DroppedCell{label(*stale[i + k]), name_of(field), "a person changed it since the merge"});
+        w_.logger_->info("{}: a person changed {} since the merge; its people's cells are left out", label(*stale[i + k]),
+                         name_of(outcome.changed.front()));
+      }
+    }
+    return true;
+  }
+
+  Result<std::vector<AirtableRecord>> read_with_retries(const std::string& table, const ListQuery& query) {
+    int failures = 0, limited = 0;
+    for (;;) {
+      if (out_of_time()) return std::unexpected(cancelled());
+      size_t pages = 0;
+      auto records = w_.client_.list(table, query, &pages);
+      progress_state_.requests += pages;
+      if (records) return records;
+      if (!wait_before_retry(records.error(), failures, limited)) return records;
+    }
+  }
+
+  // After a failed request: whether to try again (having waited as its error asks).
+  bool wait_before_retry(const Error& e, int& failures, int& limited) {
+    if (e.code == ErrorCode::rate_limited) {
+      // The client already paused the base's limiter; the next request waits for it.
+      ++progress_state_.rate_limited;
+      if (++limited > w_.options_.max_rate_limited) return false;
+    } else if (e.retryable) {
+      if (++failures >= w_.options_.max_attempts) return false;
+      auto delay = core::backoff_delay(failures, w_.options_.backoff_base, w_.options_.backoff_cap, w_.clock_.uniform());
+      Clock::TimePoint until = w_.clock_.now() + delay;
+      w_.clock_.sleep_until(deadline_ ? std::min(until, *deadline_) : until);
+    } else {
+      return false;
+    }
+    ++progress_state_.retries;
+    w_.logger_->debug("retrying after: {}", e.describe());
+    tell();
+    return true;
+  }
+
+  std::string label(const PendingRow& row) const {
+    if (!row.entry.label.empty()) return row.entry.label;
+    if (!row.entry.record_id.empty()) return row.entry.record_id;
+    return airtable::row_label(row.entry.fields, row.entry.merge_on);
+  }
+
+  // Sends the rows; on a refusal, isolates its cause by the error's type.
+  void write_rows(const PendingGroup& group, std::span<PendingRow*> rows) {
+    auto sent = send(group, rows);
+    if (sent) return landed(rows, *sent);
+    const Error& e = sent.error();
+    switch (airtable::classify_refusal(e)) {
+      case Refusal::none:
+        return stop(e);
+      case Refusal::schema: {
+        Error schema = e;
+        schema.message = airtable::schema_advice(e);
+        w_.logger_->error("{}", schema.describe());
+        return stop(schema);
+      }
+      case Refusal::gone:
+        if (rows.size() == 1) return gone(*rows.front());
+        break;
+      case Refusal::cell:
+        if (rows.size() == 1) return without_refused_cell(group, *rows.front(), e);
+        break;
+      case Refusal::row:
+        if (rows.size() == 1) return refused(*rows.front(), e);
+        break;
+    }
+    size_t half = rows.size() / 2;
+    write_rows(group, rows.subspan(0, half));
+    if (!report_.stopped) write_rows(group, rows.subspan(half));
+  }
+
+  // One row refused for one cell: send it again without that cell; if Airtable still refuses
+  // it, or the cell cannot be told, the row is kept aside.
+  void without_refused_cell(const PendingGroup& group, PendingRow& row, const Error& e) {
+    auto cell = airtable::refused_cell(e, row.entry.fields, [&](const std::string& f) { return name_of(f); });
+    bool key_cell = cell && std::find(group.merge_on.begin(), group.merge_on.end(), *cell) != group.merge_on.end();
+    if (!cell || key_cell) return refused(row, e);
+    row.entry.fields.erase(*cell);
+    row.entry.expect.erase(*cell);
+    report_.dropped_cells.push_back(DroppedCell{label(row), name_of(*cell), e.describe()});
+    w_.logger_->warn("Airtable refused {} of {}: {}; the row is written without it", name_of(*cell), label(row), e.describe());
+    if (auto kept = w_.outbox_->rewrite(row.entry); !kept) return stop(kept.error());
+    PendingRow* one[] = {&row};
+    auto sent = send(group, one);
+    if (sent) return landed(one, *sent);
+    if (airtable::classify_refusal(sent.error()) == Refusal::none) return stop(sent.error());
+    if (airtable::classify_refusal(sent.error()) == Refusal::cell) return without_refused_cell(group, row, sent.error());
+    refused(row, sent.error());
+  }
+
+  Result<UpsertResult> send(const PendingGroup& group, std::span<PendingRow*> rows) {
+    int failures = 0, limited = 0;
+    for (;;) {
+      if (out_of_time()) return std::unexpected(cancelled());
+      ++progress_state_.requests;
+      auto result = group.merge_on.empty() ? update(group, rows) : upsert(group, rows);
+      if (result) return result;
+      if (!wait_before_retry(result.error(), failures, limited)) return result;
+    }
+  }
+
+  Result<UpsertResult> upsert(const PendingGroup& group, std::span<PendingRow*> rows) {
+    std::vector<Fields> fields;
+    for (const auto* r : rows) fields.push_back(r->entry.fields);
+    return w_.client_.upsert(group.table, fields, group.merge_on, w_.options_.typecast);
+  }
+
+  Result<UpsertResult> update(const PendingGroup& group, std::span<PendingRow*> rows) {
+    std::vector<AirtableRecord> records;
+    for (const auto* r : rows) records.push_back(AirtableRecord{r->entry.record_id, "", r->entry.fields});
+    auto updated = w_.client_.update(group.table, records, false, w_.options_.typecast);
+    if (!updated) return std::unexpected(updated.error());
+    UpsertResult out;
+    for (auto& r : *updated) out.updated.push_back(r.id);
+    return out;
+  }
+
+  // The rows' entries leave the outbox (landed, or nothing left to write).
+  bool settle(const PendingRow& row) {
+    if (auto marked = w_.outbox_->mark_done(row.ids); !marked) {
+      stop(marked.error());
+      return false;
+    }
+    std::lock_guard lock(w_.submitted_mutex_);
+    for (const auto& id : row.ids) w_.submitted_ids_.erase(id);
+    return true;
+  }
+
+  void landed(std::span<PendingRow*> rows, const UpsertResult& result) {
     std::vector<std::string> ids;
-    for (const auto& r : rows) ids.insert(ids.end(), r.ids.begin(), r.ids.end());
+    for (const auto* r : rows) ids.insert(ids.end(), r->ids.begin(), r->ids.end());
     if (auto marked = w_.outbox_->mark_done(ids); !marked) return stop(marked.error());
     report_.written += rows.size();
     report_.created += result.created.size();
     report_.updated += result.updated.size();
     {
       std::lock_guard lock(w_.submitted_mutex_);
-      for (const auto& r : rows) {
+      for (const auto* r : rows) {
         bool ours = false;
-        for (const auto& id : r.ids) ours |= w_.submitted_ids_.erase(id) > 0;
+        for (const auto& id : r->ids) ours |= w_.submitted_ids_.erase(id) > 0;
         if (!ours) ++report_.replayed;
       }
     }
@@ -164,12 +320,24 @@ class BatchWriter::Flush {
     tell();
   }
 
+  void gone(const PendingRow& row) {
+    w_.logger_->info("{}: the record no longer exists; its update is dropped", label(row));
+    ++report_.gone;
+    if (settle(row)) ++progress_state_.rows_done;
+    tell();
+  }
+
   void refused(const PendingRow& row, const Error& e) {
-    std::string key = airtable::row_label(row.entry.fields, row.entry.merge_on);
+    std::string key = label(row);
     w_.logger_->warn("Airtable refused the row {} of {}: {}", key, row.entry.table, e.describe());
     report_.rejected.push_back(RejectedRow{key, row.entry.table, e.describe()});
-    if (auto moved = w_.outbox_->reject({{row.entry, e.describe()}}); !moved) return stop(moved.error());
-    if (auto marked = w_.outbox_->mark_done(row.ids); !marked) return stop(marked.error());
+    // The entries move aside whole (each as queued), so that a re-queue replays them as they were.
+    auto waiting = w_.outbox_->waiting(w_.client_.config().base_id);
+    if (!waiting) return stop(waiting.error());
+    std::vector<std::pair<OutboxEntry, std::string>> moved;
+    for (auto& e2 : *waiting)
+      if (std::find(row.ids.begin(), row.ids.end(), e2.id) != row.ids.end()) moved.emplace_back(std::move(e2), e.describe());
+    if (auto kept = w_.outbox_->reject(moved); !kept) return stop(kept.error());
     {
       std::lock_guard lock(w_.submitted_mutex_);
       for (const auto& id : row.ids) w_.submitted_ids_.erase(id);
@@ -195,10 +363,11 @@ BatchWriter::BatchWriter(AirtableClient client, std::shared_ptr<Outbox> outbox, 
       logger_(logger ? std::move(logger) : std::make_shared<spdlog::logger>("airreg", std::make_shared<spdlog::sinks::null_sink_mt>())) {
   options_.batch_size = std::clamp<size_t>(options_.batch_size, 1, 10);
   options_.max_attempts = std::max(1, options_.max_attempts);
+  client_.set_stop_token(stop_.get_token());
 }
 
 Result<size_t> BatchWriter::submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
-                                   WriteReport* report) {
+                                   WriteReport* report, bool read_just_now) {
   if (options_.merge_on.empty())
     return std::unexpected(make_error(ErrorCode::invalid_argument, "the batch writer needs the fields to merge on"));
   airtable::RowDiff diff = airtable::diff_rows(rows, current, options_.merge_on);
@@ -207,15 +376,60 @@ Result<size_t> BatchWriter::submit(const std::vector<Fields>& rows, const std::v
     report->unchanged += diff.unchanged;
     for (const auto& row : diff.invalid) {
       std::string missing;
-      for (const auto& m : options_.merge_on) missing += (missing.empty() ? "" : ", ") + m;
+      for (const auto& m : options_.merge_on) {
+        auto name = options_.field_names.find(m);
+        missing += (missing.empty() ? "" : ", ") + (name == options_.field_names.end() ? m : name->second);
+      }
       report->rejected.push_back(RejectedRow{airtable::row_label(row, options_.merge_on), options_.table,
                                              "a row needs every field it is merged on (" + missing + ")"});
     }
   }
+  std::unordered_map<std::string, const Fields*> held;
+  for (const auto& record : current) {
+    std::string key = airtable::row_key(record.fields, options_.merge_on);
+    if (!key.empty()) held.emplace(std::move(key), &record.fields);
+  }
   std::vector<OutboxEntry> entries;
   entries.reserve(diff.changed.size());
-  for (auto& fields : diff.changed)
-    entries.push_back(OutboxEntry{{}, client_.config().base_id, options_.table, options_.merge_on, std::move(fields), {}});
+  for (auto& fields : diff.changed) {
+    OutboxEntry e;
+    e.base_id = client_.config().base_id;
+    e.table = options_.table;
+    e.merge_on = options_.merge_on;
+    e.label = airtable::row_label(fields, options_.merge_on);
+    // What the caller's rows held in each guarded cell: the replay's compare-and-set.
+    auto found = held.find(airtable::row_key(fields, options_.merge_on));
+    for (const auto& [name, value] : fields) {
+      if (!options_.guarded_fields.count(name)) continue;
+      FieldValue seen;
+      if (found != held.end())
+        if (auto cell = found->second->find(name); cell != found->second->end()) seen = cell->second;
+      e.expect[name] = seen;
+    }
+    e.fields = std::move(fields);
+    entries.push_back(std::move(e));
+  }
+  if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
+  std::lock_guard lock(submitted_mutex_);
+  for (const auto& e : entries) {
+    submitted_ids_.insert(e.id);
+    if (read_just_now) fresh_ids_.insert(e.id);
+  }
+  return entries.size();
+}
+
+Result<size_t> BatchWriter::submit_updates(const std::vector<AirtableRecord>& updates, const std::vector<std::string>& labels) {
+  std::vector<OutboxEntry> entries;
+  for (size_t i = 0; i < updates.size(); ++i) {
+    if (updates[i].id.empty() || updates[i].fields.empty()) continue;
+    OutboxEntry e;
+    e.base_id = client_.config().base_id;
+    e.table = options_.table;
+    e.record_id = updates[i].id;
+    e.fields = updates[i].fields;
+    e.label = i < labels.size() ? labels[i] : updates[i].id;
+    entries.push_back(std::move(e));
+  }
   if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
   std::lock_guard lock(submitted_mutex_);
   for (const auto& e : entries) submitted_ids_.insert(e.id);

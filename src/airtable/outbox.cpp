@@ -6,11 +6,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <random>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "core/durable_file.hpp"
+#include "core/sqlite_db.hpp"
 #include "core/time_text.hpp"
 #include "json/fields_json.hpp"
 
@@ -18,7 +18,37 @@ namespace airreg {
 
 namespace {
 
-using core::FileLock;
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  base TEXT NOT NULL,
+  tbl TEXT NOT NULL,
+  merge_on TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  expect TEXT NOT NULL,
+  queued_at TEXT NOT NULL,
+  label TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejected (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  base TEXT NOT NULL,
+  tbl TEXT NOT NULL,
+  merge_on TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  expect TEXT NOT NULL,
+  queued_at TEXT NOT NULL,
+  label TEXT NOT NULL,
+  error TEXT NOT NULL,
+  rejected_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_base ON outbox (base, seq);
+)sql";
+
+constexpr const char* kColumns = "id, base, tbl, merge_on, record_id, fields, expect, queued_at, label";
 
 std::string utc_now() { return core::format_utc(std::chrono::system_clock::now()); }
 
@@ -31,63 +61,86 @@ std::string new_entry_id() {
   return fmt::format("{:x}-{:x}-{:x}-{}", ms, ::getpid(), salt & 0xffffff, counter.fetch_add(1));
 }
 
-std::string entry_line(const OutboxEntry& e) {
+std::string fields_text(const Fields& fields) {
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);
-  w.StartObject();
-  w.Key("id"), json::write_string(w, e.id);
-  w.Key("base"), json::write_string(w, e.base_id);
-  w.Key("table"), json::write_string(w, e.table);
-  w.Key("merge_on");
+  json::write_fields(w, fields);
+  return json::to_string(buffer);
+}
+
+std::string list_text(const std::vector<std::string>& items) {
+  rapidjson::StringBuffer buffer;
+  json::Writer w(buffer);
   w.StartArray();
-  for (const auto& m : e.merge_on) json::write_string(w, m);
+  for (const auto& i : items) json::write_string(w, i);
   w.EndArray();
-  w.Key("fields"), json::write_fields(w, e.fields);
-  w.Key("queued_at"), json::write_string(w, e.queued_at);
-  w.EndObject();
-  return json::to_string(buffer) + "\n";
+  return json::to_string(buffer);
 }
 
-std::string done_line(const std::vector<std::string>& ids) {
-  rapidjson::StringBuffer buffer;
-  json::Writer w(buffer);
-  w.StartObject();
-  w.Key("done");
-  w.StartArray();
-  for (const auto& id : ids) json::write_string(w, id);
-  w.EndArray();
-  w.EndObject();
-  return json::to_string(buffer) + "\n";
+// Binds an entry to parameters 1..9 in kColumns' order.
+void bind_entry(core::Statement& s, const OutboxEntry& e) {
+  s.bind(1, e.id).bind(2, e.base_id).bind(3, e.table).bind(4, list_text(e.merge_on)).bind(5, e.record_id);
+  s.bind(6, fields_text(e.fields)).bind(7, fields_text(e.expect)).bind(8, e.queued_at).bind(9, e.label);
 }
 
-std::string rejected_line(const OutboxEntry& e, const std::string& message) {
-  rapidjson::StringBuffer buffer;
-  json::Writer w(buffer);
-  w.StartObject();
-  w.Key("rejected_at"), json::write_string(w, utc_now());
-  w.Key("error"), json::write_string(w, message);
-  w.Key("base"), json::write_string(w, e.base_id);
-  w.Key("table"), json::write_string(w, e.table);
-  w.Key("fields"), json::write_fields(w, e.fields);
-  w.EndObject();
-  return json::to_string(buffer) + "\n";
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    if (!line.empty()) lines.push_back(line);
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
+// Reads kColumns from column `first` on; a cell that is not the JSON we wrote is an error.
+Result<OutboxEntry> read_entry(const core::Statement& s, int first, simdjson::dom::parser& parser) {
+  OutboxEntry e;
+  e.id = s.text(first);
+  e.base_id = s.text(first + 1);
+  e.table = s.text(first + 2);
+  e.record_id = s.text(first + 4);
+  e.queued_at = s.text(first + 7);
+  e.label = s.text(first + 8);
+  auto broken = [&](const char* what) {
+    return std::unexpected(make_error(ErrorCode::parse, "outbox row " + e.id + ": its " + what + " is not JSON"));
+  };
+  simdjson::dom::array merge_on;
+  if (parser.parse(s.text(first + 3)).get(merge_on) != simdjson::SUCCESS) return broken("merge_on");
+  for (auto item : merge_on) {
+    std::string_view m;
+    if (item.get(m) == simdjson::SUCCESS) e.merge_on.emplace_back(m);
   }
-  return lines;
+  simdjson::dom::object object;
+  if (parser.parse(s.text(first + 5)).get(object) != simdjson::SUCCESS) return broken("fields");
+  e.fields = json::fields_from(object);
+  if (parser.parse(s.text(first + 6)).get(object) != simdjson::SUCCESS) return broken("expect");
+  e.expect = json::fields_from(object);
+  return e;
 }
 
-Result<FileLock> lock(const std::filesystem::path& dir) {
-  if (auto made = core::make_private_dir(dir); !made) return std::unexpected(made.error());
-  return FileLock::acquire(dir / "outbox.lock");
+// Runs the statement once per item, bound by `bind(statement, item)`.
+template <typename Items, typename Bind>
+Result<void> run_each(core::Statement& statement, const Items& items, Bind bind) {
+  for (const auto& item : items) {
+    bind(statement, item);
+    if (auto ran = statement.run(); !ran) return ran;
+    statement.reset();
+  }
+  return {};
+}
+
+// Steps through a SELECT, calling `take(statement)` for each row; stops at its first error.
+template <typename Take>
+Result<void> each_row(core::Statement& select, Take take) {
+  for (;;) {
+    auto row = select.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return {};
+    if (auto taken = take(select); !taken) return taken;
+  }
+}
+
+// Runs `body` in one write transaction, rolled back on error.
+template <typename Body>
+Result<void> in_transaction(core::Database& db, Body body) {
+  if (auto begun = db.begin(); !begun) return begun;
+  Result<void> done = body();
+  if (!done) {
+    db.rollback();
+    return done;
+  }
+  return db.commit();
 }
 
 }  // namespace
@@ -101,149 +154,181 @@ Result<std::filesystem::path> default_state_dir() {
                                     "no state directory: set AIRREG_STATE_DIR, XDG_STATE_HOME or HOME, or pass --state-dir"));
 }
 
-struct Outbox::Contents {
-  std::vector<std::pair<OutboxEntry, std::string_view>> entries;  // with their line
-  std::unordered_set<std::string> done;
-  std::vector<std::string_view> unreadable;
-  size_t done_lines = 0;
-  std::string text;  // the file; the views above point into it
+struct Outbox::Store {
+  core::Database db;
+  simdjson::dom::parser parser;
 };
 
 Outbox::Outbox(std::filesystem::path dir) : dir_(std::move(dir)) {}
+Outbox::~Outbox() = default;
 
-Result<Outbox::Contents> Outbox::read_locked() const {
-  Contents c;
-  auto text = core::read_text(path("outbox.jsonl"));
-  if (!text) return std::unexpected(text.error());
-  c.text = std::move(*text);
-  simdjson::dom::parser parser;
-  for (std::string_view line : lines_of(c.text)) {
-    simdjson::dom::element doc;
-    if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS) {
-      c.unreadable.push_back(line);
-      continue;
-    }
-    simdjson::dom::array done;
-    if (doc["done"].get(done) == simdjson::SUCCESS) {
-      std::string_view id;
-      for (auto item : done)
-        if (item.get(id) == simdjson::SUCCESS) c.done.emplace(id);
-      ++c.done_lines;
-      continue;
-    }
-    OutboxEntry e;
-    e.id = json::text_at(doc, "id");
-    e.base_id = json::text_at(doc, "base");
-    e.table = json::text_at(doc, "table");
-    e.queued_at = json::text_at(doc, "queued_at");
-    simdjson::dom::array merge_on;
-    simdjson::dom::object fields;
-    if (e.id.empty() || e.table.empty() || doc["merge_on"].get(merge_on) != simdjson::SUCCESS ||
-        doc["fields"].get(fields) != simdjson::SUCCESS) {
-      c.unreadable.push_back(line);
-      continue;
-    }
-    std::string_view m;
-    for (auto item : merge_on)
-      if (item.get(m) == simdjson::SUCCESS) e.merge_on.emplace_back(m);
-    e.fields = json::fields_from(fields);
-    c.entries.emplace_back(std::move(e), line);
-  }
-  return c;
+Result<Outbox::Store*> Outbox::store() const {
+  if (store_) return store_.get();
+  if (auto made = core::make_state_dir(dir_); !made) return std::unexpected(made.error());
+  auto db = core::Database::open(database(), kSchema);
+  if (!db) return std::unexpected(db.error());
+  store_ = std::make_unique<Store>(Store{std::move(*db), {}});
+  return store_.get();
 }
 
 Result<void> Outbox::append(std::vector<OutboxEntry>& entries) {
   if (entries.empty()) return {};
-  std::string text;
   for (auto& e : entries) {
     if (e.id.empty()) e.id = new_entry_id();
     if (e.queued_at.empty()) e.queued_at = utc_now();
-    text += entry_line(e);
   }
   std::lock_guard guard(mutex_);
-  auto held = lock(dir_);
-  if (!held) return std::unexpected(held.error());
-  return core::append_durably(path("outbox.jsonl"), text);
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto& db = (*s)->db;
+  return in_transaction(db, [&]() -> Result<void> {
+    auto insert = db.prepare(std::string("INSERT INTO outbox (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
+    if (!insert) return std::unexpected(insert.error());
+    return run_each(*insert, entries, bind_entry);
+  });
 }
 
 Result<std::vector<OutboxEntry>> Outbox::waiting(const std::string& base_id) const {
   std::lock_guard guard(mutex_);
-  auto held = lock(dir_);
-  if (!held) return std::unexpected(held.error());
-  auto c = read_locked();
-  if (!c) return std::unexpected(c.error());
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto select = (*s)->db.prepare(std::string("SELECT ") + kColumns + " FROM outbox WHERE ?1 = '' OR base = ?1 ORDER BY seq");
+  if (!select) return std::unexpected(select.error());
+  select->bind(1, base_id);
   std::vector<OutboxEntry> out;
-  for (auto& [e, line] : c->entries)
-    if (!c->done.count(e.id) && (base_id.empty() || e.base_id == base_id)) out.push_back(std::move(e));
+  auto read = each_row(*select, [&](const core::Statement& row) -> Result<void> {
+    auto e = read_entry(row, 0, (*s)->parser);
+    if (!e) return std::unexpected(e.error());
+    out.push_back(std::move(*e));
+    return {};
+  });
+  if (!read) return std::unexpected(read.error());
   return out;
 }
 
 Result<void> Outbox::mark_done(const std::vector<std::string>& ids) {
   if (ids.empty()) return {};
   std::lock_guard guard(mutex_);
-  auto held = lock(dir_);
-  if (!held) return std::unexpected(held.error());
-  return core::append_durably(path("outbox.jsonl"), done_line(ids));
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto& db = (*s)->db;
+  return in_transaction(db, [&]() -> Result<void> {
+    auto remove = db.prepare("DELETE FROM outbox WHERE id = ?");
+    if (!remove) return std::unexpected(remove.error());
+    return run_each(*remove, ids, [](core::Statement& st, const std::string& id) { st.bind(1, id); });
+  });
+}
+
+Result<void> Outbox::rewrite(const OutboxEntry& entry) {
+  std::lock_guard guard(mutex_);
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto update = (*s)->db.prepare("UPDATE outbox SET fields = ?1, expect = ?2 WHERE id = ?3");
+  if (!update) return std::unexpected(update.error());
+  update->bind(1, fields_text(entry.fields)).bind(2, fields_text(entry.expect)).bind(3, entry.id);
+  return update->run();
 }
 
 Result<void> Outbox::reject(const std::vector<std::pair<OutboxEntry, std::string>>& rows) {
   if (rows.empty()) return {};
-  std::string text;
-  std::vector<std::string> ids;
-  for (const auto& [entry, message] : rows) {
-    text += rejected_line(entry, message);
-    ids.push_back(entry.id);
-  }
-  {
-    std::lock_guard guard(mutex_);
-    auto held = lock(dir_);
-    if (!held) return std::unexpected(held.error());
-    // The rejected copy is on disk before the row leaves the outbox: a crash keeps one of them.
-    if (auto kept = core::append_durably(path("rejected.jsonl"), text); !kept) return kept;
-  }
-  return mark_done(ids);
+  std::lock_guard guard(mutex_);
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto& db = (*s)->db;
+  std::string now = utc_now();
+  // One transaction: a crash keeps the row either waiting or refused, never neither.
+  return in_transaction(db, [&]() -> Result<void> {
+    auto insert = db.prepare(std::string("INSERT INTO rejected (") + kColumns +
+                             ", error, rejected_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    auto remove = db.prepare("DELETE FROM outbox WHERE id = ?");
+    if (!insert) return std::unexpected(insert.error());
+    if (!remove) return std::unexpected(remove.error());
+    auto kept = run_each(*insert, rows, [&](core::Statement& st, const auto& row) {
+      bind_entry(st, row.first);
+      st.bind(10, row.second).bind(11, now);
+    });
+    if (!kept) return kept;
+    return run_each(*remove, rows, [](core::Statement& st, const auto& row) { st.bind(1, row.first.id); });
+  });
 }
 
-Result<void> Outbox::compact() {
+Result<std::vector<RejectedEntry>> Outbox::rejected(const std::string& base_id) const {
   std::lock_guard guard(mutex_);
-  auto held = lock(dir_);
-  if (!held) return std::unexpected(held.error());
-  auto c = read_locked();
-  if (!c) return std::unexpected(c.error());
-  if (c->done_lines == 0 && c->unreadable.empty()) return {};
-  if (!c->unreadable.empty()) {
-    std::string bad;
-    for (auto line : c->unreadable) (bad += line) += '\n';
-    if (auto kept = core::append_durably(path("outbox.bad.jsonl"), bad); !kept) return kept;
-  }
-  std::string rest;
-  for (const auto& [e, line] : c->entries)
-    if (!c->done.count(e.id)) (rest += line) += '\n';
-  return core::replace_durably(path("outbox.jsonl"), rest);
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto select = (*s)->db.prepare(std::string("SELECT ") + kColumns +
+                                 ", error, rejected_at FROM rejected WHERE ?1 = '' OR base = ?1 ORDER BY seq");
+  if (!select) return std::unexpected(select.error());
+  select->bind(1, base_id);
+  std::vector<RejectedEntry> out;
+  auto read = each_row(*select, [&](const core::Statement& row) -> Result<void> {
+    auto e = read_entry(row, 0, (*s)->parser);
+    if (!e) return std::unexpected(e.error());
+    out.push_back(RejectedEntry{std::move(*e), row.text(9), row.text(10)});
+    return {};
+  });
+  if (!read) return std::unexpected(read.error());
+  return out;
+}
+
+Result<size_t> Outbox::requeue_rejected(const std::string& base_id) {
+  std::lock_guard guard(mutex_);
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto& db = (*s)->db;
+  size_t moved = 0;
+  auto done = in_transaction(db, [&]() -> Result<void> {
+    // Back at the end of the queue, under a new id (the old one may still be in a done list).
+    auto rows = db.prepare(std::string("SELECT seq, ") + kColumns + " FROM rejected WHERE ?1 = '' OR base = ?1 ORDER BY seq");
+    if (!rows) return std::unexpected(rows.error());
+    rows->bind(1, base_id);
+    std::vector<std::pair<int64_t, OutboxEntry>> entries;
+    auto read = each_row(*rows, [&](const core::Statement& row) -> Result<void> {
+      auto e = read_entry(row, 1, (*s)->parser);
+      if (!e) return std::unexpected(e.error());
+      entries.emplace_back(row.integer(0), std::move(*e));
+      return {};
+    });
+    if (!read) return read;
+    auto insert = db.prepare(std::string("INSERT INTO outbox (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
+    auto remove = db.prepare("DELETE FROM rejected WHERE seq = ?");
+    if (!insert) return std::unexpected(insert.error());
+    if (!remove) return std::unexpected(remove.error());
+    for (auto& [seq, e] : entries) e.id = new_entry_id();
+    auto back = run_each(*insert, entries, [](core::Statement& st, const auto& item) { bind_entry(st, item.second); });
+    if (!back) return back;
+    moved = entries.size();
+    return run_each(*remove, entries, [](core::Statement& st, const auto& item) { st.bind(1, item.first); });
+  });
+  if (!done) return std::unexpected(done.error());
+  return moved;
 }
 
 Result<OutboxStatus> Outbox::status(const std::string& base_id) const {
-  OutboxStatus s;
-  {
-    std::lock_guard guard(mutex_);
-    auto held = lock(dir_);
-    if (!held) return std::unexpected(held.error());
-    auto c = read_locked();
-    if (!c) return std::unexpected(c.error());
-    for (const auto& [e, line] : c->entries) {
-      if (c->done.count(e.id) || (!base_id.empty() && e.base_id != base_id)) continue;
-      ++s.waiting;
-      if (s.oldest.empty() || e.queued_at < s.oldest) s.oldest = e.queued_at;
-    }
-    s.unreadable = c->unreadable.size();
-    auto rejected = core::read_text(path("rejected.jsonl"));
-    if (!rejected) return std::unexpected(rejected.error());
-    s.rejected = lines_of(*rejected).size();
-  }
-  if (s.unreadable)
-    s.warnings.push_back(std::to_string(s.unreadable) + " line(s) of " + path("outbox.jsonl").string() +
-                         " cannot be read; the next flush moves them to outbox.bad.jsonl");
-  return s;
+  OutboxStatus out;
+  std::lock_guard guard(mutex_);
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto waiting = (*s)->db.prepare("SELECT COUNT(*), MIN(queued_at) FROM outbox WHERE ?1 = '' OR base = ?1");
+  if (!waiting) return std::unexpected(waiting.error());
+  waiting->bind(1, base_id);
+  if (auto row = waiting->step(); !row) return std::unexpected(row.error());
+  out.waiting = static_cast<size_t>(waiting->integer(0));
+  out.oldest = waiting->text(1);
+  auto refused = (*s)->db.prepare("SELECT COUNT(*) FROM rejected WHERE ?1 = '' OR base = ?1");
+  if (!refused) return std::unexpected(refused.error());
+  refused->bind(1, base_id);
+  if (auto row = refused->step(); !row) return std::unexpected(row.error());
+  out.rejected = static_cast<size_t>(refused->integer(0));
+  // airreg 0.1 kept its queue in JSON lines without compare-and-set values: those rows are
+  // not replayed (they could overwrite a person's edit); the next sync writes them again.
+  auto legacy = core::read_text(dir_ / "outbox.jsonl");
+  if (legacy && !legacy->empty())
+    out.warnings.push_back((dir_ / "outbox.jsonl").string() + " is a queue of airreg 0.1 (" +
+                           std::to_string(legacy->size()) +
+                           " bytes); it is not replayed, since its rows could overwrite a person's edits: run "
+                           "`airreg sync` to write them again, then delete the file");
+  return out;
 }
 
 }  // namespace airreg

@@ -4,9 +4,7 @@
 
 namespace airreg {
 
-namespace {
-
-const TableSpec* find_table(const TableSchema& schema, const std::vector<TableSpec>& base) {
+const TableSpec* locate_table(const TableSchema& schema, const std::vector<TableSpec>& base) {
   // The marker first: it survives a person renaming the table.
   for (const auto& t : base)
     if (t.description.find(schema.marker()) != std::string::npos) return &t;
@@ -15,11 +13,13 @@ const TableSpec* find_table(const TableSchema& schema, const std::vector<TableSp
   return nullptr;
 }
 
-const FieldSpec* find_field(const SchemaField& field, const TableSpec& table) {
+const FieldSpec* locate_field(const SchemaField& field, const TableSpec& table) {
   for (const auto& f : table.fields)
     if (f.description.find(field.marker()) != std::string::npos) return &f;
   return table.field_by_name(field.name);
 }
+
+namespace {
 
 void compare(const SchemaField& want, const FieldSpec& have, TablePlan& plan) {
   if (have.name != want.name) plan.renamed.push_back({want.key, want.name, have.name});
@@ -54,7 +54,7 @@ SetupPlan plan_setup(const std::vector<const TableSchema*>& wanted, const std::v
   for (const TableSchema* schema : wanted) {
     TablePlan t;
     t.schema = schema;
-    const TableSpec* existing = find_table(*schema, base);
+    const TableSpec* existing = locate_table(*schema, base);
     if (!existing) {
       t.create = true;
       t.current_name = schema->name;
@@ -64,7 +64,7 @@ SetupPlan plan_setup(const std::vector<const TableSchema*>& wanted, const std::v
     t.table_id = existing->id;
     t.current_name = existing->name;
     for (const auto& field : schema->fields) {
-      const FieldSpec* have = find_field(field, *existing);
+      const FieldSpec* have = locate_field(field, *existing);
       if (!have) {
         t.add.push_back(&field);
         continue;

@@ -90,6 +90,10 @@ void print_json(const std::vector<Asked>& asked) {
         w.EndObject();
       }
       w.EndArray();
+      w.Key("unclassified");
+      w.StartArray();
+      for (const auto& id : r.unclassified) write_string(w, id);
+      w.EndArray();
     }
     w.EndObject();
   }
@@ -145,6 +149,11 @@ void print_text(const std::vector<Asked>& asked) {
                 (a.category == ModelCategory::text ? "tts" : "text") + " model(s), listed under --category " +
                 (a.category == ModelCategory::text ? "tts" : "text");
       std::printf("  skipped: %s\n", line.c_str());
+    }
+    if (!r.unclassified.empty()) {
+      std::string ids;
+      for (const auto& id : r.unclassified) ids += (ids.empty() ? "" : ", ") + id;
+      std::printf("  unclassified: %s: add a rule in schema/provider_rules.json\n", ids.c_str());
     }
     for (const auto& w : r.warnings) std::printf("  warning: %s\n", w.c_str());
   }

@@ -9,8 +9,7 @@
 #include "cli/airtable_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "registry/current_names.hpp"
-#include "registry/field_names.hpp"
+#include "airtable/columns.hpp"
 
 namespace airreg::cli {
 
@@ -41,14 +40,17 @@ int history_command(const Args& args) {
   schemas->registry.name = command->settings.airtable.table;
   schemas->history.name = command->settings.airtable.history_table;
   AirtableClient client(command->settings.airtable, make_curl_transport(command->settings.transport));
-  (void)registry::adopt_current_names(client, *schemas);  // follow renamed columns when the schema is readable
-  registry::FieldNames names(schemas->history);
+  // By field id, so that renamed columns are followed (schema/'s names when the schema is not readable).
+  auto tables = airtable::bind_tables(client, *schemas);
+  const airtable::Columns& history = tables.history;
+  auto names = [&](const char* key) { return history.cell(key); };
   ListQuery query;
+  query.return_fields_by_field_id = history.by_id();
   std::string provider = command->args["provider"].as<std::string>();
   if (!provider.empty()) query.filter_by_formula = formula::equals(names("provider"), provider);
   query.sort = {{names("started"), true}};
   query.max_records = limit;
-  auto rows = client.list(schemas->history.name, query);
+  auto rows = client.list(history.table(), query);
   if (!rows) return report_error(rows.error());
   if (command->args.count("json")) {
     rapidjson::StringBuffer buffer;
@@ -57,7 +59,7 @@ int history_command(const Args& args) {
     for (const auto& r : *rows) {
       w.StartObject();
       for (const auto& field : schemas->history.fields) {
-        auto it = r.fields.find(field.name);
+        auto it = r.fields.find(history.cell(field.key));
         w.Key(field.key.c_str());
         if (it == r.fields.end()) {
           w.Null();

@@ -26,9 +26,12 @@ void print_report_text(const WriteReport& r, const std::filesystem::path& state_
   for (const auto& rejected : r.rejected)
     std::printf("refused by Airtable: %s in %s: %s\n", rejected.key.c_str(), rejected.table.c_str(),
                 rejected.message.c_str());
+  for (const auto& cell : r.dropped_cells)
+    std::printf("left out: %s of %s: %s\n", cell.field.c_str(), cell.key.c_str(), cell.reason.c_str());
   if (!r.rejected.empty())
-    std::printf("refused rows are kept in %s\n", (state_dir / "rejected.jsonl").c_str());
-  if (r.waiting) std::printf("%zu row(s) still wait in %s\n", r.waiting, (state_dir / "outbox.jsonl").c_str());
+    std::printf("refused rows are kept in %s; once the cause is fixed, `airreg flush --rejected` sends them again\n",
+                (state_dir / "state.db").c_str());
+  if (r.waiting) std::printf("%zu row(s) still wait in %s\n", r.waiting, (state_dir / "state.db").c_str());
 }
 
 void print_report_json(const WriteReport& r) {
@@ -42,6 +45,17 @@ void print_report_json(const WriteReport& r) {
   w.Key("requests"), w.Uint64(r.requests);
   w.Key("retries"), w.Uint64(r.retries);
   w.Key("rate_limited"), w.Uint64(r.rate_limited);
+  w.Key("conflicts"), w.Uint64(r.conflicts);
+  w.Key("dropped_cells");
+  w.StartArray();
+  for (const auto& cell : r.dropped_cells) {
+    w.StartObject();
+    w.Key("key"), write_string(w, cell.key);
+    w.Key("field"), write_string(w, cell.field);
+    w.Key("reason"), write_string(w, cell.reason);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("rejected");
   w.StartArray();
   for (const auto& rejected : r.rejected) {
@@ -66,15 +80,22 @@ void print_report_json(const WriteReport& r) {
 
 int flush_command(const Args& args) {
   cxxopts::Options options("airreg flush", "Write the rows waiting in the outbox to Airtable.");
-  options.add_options()("json", "print the result as JSON");
+  options.add_options()
+    ("rejected", "first put the rows Airtable refused back in the queue (after fixing the cause)")
+    ("json", "print the result as JSON");
   auto command = start_airtable_command(
       options, args,
       "Exit codes: 0 every row written, 1 runtime error (the rows keep waiting), 2 usage or\n"
-      "configuration error, 3 Airtable refused some rows (kept in rejected.jsonl).\n");
+      "configuration error, 3 Airtable refused some rows (kept aside; see airreg status).\n");
   if (!command) return command.error();
   const auto& parsed = command->args;
   const AirtableSettings& settings = command->settings;
   auto outbox = std::make_shared<Outbox>(settings.state_dir);
+  if (parsed.count("rejected")) {
+    auto requeued = outbox->requeue_rejected(settings.airtable.base_id);
+    if (!requeued) return report_error(requeued.error());
+    if (!parsed.count("json")) std::printf("%zu refused row(s) back in the queue\n", *requeued);
+  }
 
   // Queued rows carry their table and key, so this writer needs neither.
   AirtableClient client(settings.airtable, make_curl_transport(settings.transport));
@@ -101,6 +122,7 @@ int flush_command(const Args& args) {
 int status_command(const Args& args) {
   cxxopts::Options options("airreg status", "Show what waits in the outbox (rows not yet in Airtable).");
   options.add_options()
+    ("rejected", "list the rows Airtable refused, with its reasons")
     ("json", "print the result as JSON")
     ("state-dir", "directory of the outbox (AIRREG_STATE_DIR)", cxxopts::value<std::string>())
     ("h,help", "show this help");
@@ -112,8 +134,15 @@ int status_command(const Args& args) {
   }
   auto dir = state_dir_setting(*parsed);
   if (!dir) return report_error(dir.error());
-  auto status = Outbox(*dir).status();
+  Outbox outbox(*dir);
+  auto status = outbox.status();
   if (!status) return report_error(status.error());
+  std::vector<RejectedEntry> refused;
+  if (parsed->count("rejected")) {
+    auto listed = outbox.rejected();
+    if (!listed) return report_error(listed.error());
+    refused = std::move(*listed);
+  }
   if (parsed->count("json")) {
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
@@ -127,12 +156,26 @@ int status_command(const Args& args) {
       write_string(w, status->oldest);
     }
     w.Key("rejected"), w.Uint64(status->rejected);
-    w.Key("unreadable_lines"), w.Uint64(status->unreadable);
+    w.Key("rejected_rows");
+    w.StartArray();
+    for (const auto& r : refused) {
+      w.StartObject();
+      w.Key("key"), write_string(w, r.entry.label);
+      w.Key("table"), write_string(w, r.entry.table);
+      w.Key("error"), write_string(w, r.message);
+      w.Key("rejected_at"), write_string(w, r.rejected_at);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("warnings");
+    w.StartArray();
+    for (const auto& warning : status->warnings) write_string(w, warning);
+    w.EndArray();
     w.EndObject();
     std::cout << buffer.GetString() << "\n";
     return kExitOk;
   }
-  std::printf("outbox: %s\n", (*dir / "outbox.jsonl").c_str());
+  std::printf("outbox: %s\n", outbox.database().c_str());
   if (status->waiting == 0) {
     std::printf("rows waiting: 0\n");
   } else {
@@ -140,7 +183,10 @@ int status_command(const Args& args) {
                 status->oldest.c_str(), age_of(status->oldest).c_str());
   }
   if (status->rejected)
-    std::printf("rows refused by Airtable: %zu (see %s)\n", status->rejected, (*dir / "rejected.jsonl").c_str());
+    std::printf("rows refused by Airtable: %zu (`airreg status --rejected` lists them, `airreg flush --rejected` sends them again)\n",
+                status->rejected);
+  for (const auto& r : refused)
+    std::printf("  %s (%s, %s): %s\n", r.entry.label.c_str(), r.entry.table.c_str(), r.rejected_at.c_str(), r.message.c_str());
   for (const auto& warning : status->warnings) std::printf("warning: %s\n", warning.c_str());
   return kExitOk;
 }

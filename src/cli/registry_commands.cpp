@@ -12,7 +12,6 @@
 #include "cli/human_text.hpp"
 #include "core/time_text.hpp"
 #include "registry/resolve.hpp"
-#include "registry/row_reader.hpp"
 
 namespace airreg::cli {
 
@@ -29,23 +28,6 @@ Result<std::unique_ptr<ModelRegistry>> open_registry(const AirtableSettings& set
                                make_curl_transport(settings.transport));
 }
 
-// The providers to show: the one asked for, else every provider with rows in the table.
-Result<std::vector<std::string>> providers_to_show(const AirtableSettings& settings, const std::string& asked) {
-  if (!asked.empty()) return std::vector<std::string>{asked};
-  auto schemas = RegistrySchemas::load(settings.schema_dir);
-  if (!schemas) return std::unexpected(schemas.error());
-  schemas->registry.name = settings.airtable.table;
-  registry::FieldNames names(schemas->registry);
-  AirtableClient client(settings.airtable, make_curl_transport(settings.transport));
-  auto read = registry::read_rows(client, names, "");
-  if (!read) return std::unexpected(read.error());
-  std::vector<std::string> providers;
-  for (const auto& r : read->parsed.rows)
-    if (std::find(providers.begin(), providers.end(), r.provider_id) == providers.end()) providers.push_back(r.provider_id);
-  std::sort(providers.begin(), providers.end());
-  return providers;
-}
-
 }  // namespace
 
 int models_command(const Args& args) {
@@ -60,16 +42,17 @@ int models_command(const Args& args) {
   if (!command) return command.error();
   auto category = parse_category(command->args["category"].as<std::string>());
   if (!category) return report_error(make_error(ErrorCode::invalid_argument, "--category must be text or tts"));
-  auto providers = providers_to_show(command->settings, command->args["provider"].as<std::string>());
-  if (!providers) return report_error(providers.error());
   auto registry = open_registry(command->settings);
   if (!registry) return report_error(registry.error());
+  // The one asked for, else every provider with rows in the table (one read serves them all).
+  std::string asked = command->args["provider"].as<std::string>();
+  std::vector<std::string> providers = asked.empty() ? (*registry)->providers() : std::vector<std::string>{asked};
   bool all = command->args.count("all") > 0, json = command->args.count("json") > 0;
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartArray();
   int exit_code = kExitOk;
-  for (const auto& provider : *providers) {
+  for (const auto& provider : providers) {
     auto list = command->args.count("refresh") ? (*registry)->refresh(provider, *category)
                                                 : (*registry)->models(provider, *category, all);
     if (list && command->args.count("refresh") && all) list = (*registry)->models(provider, *category, true);
@@ -84,7 +67,9 @@ int models_command(const Args& args) {
       w.StartObject();
       w.Key("provider"), write_string(w, provider);
       w.Key("category"), write_string(w, std::string(to_string(*category)));
-      w.Key("source"), write_string(w, l.source);
+      w.Key("source"), write_string(w, std::string(to_string(l.source)));
+      w.Key("origin"), write_string(w, std::string(to_string(l.origin)));
+      w.Key("degraded"), w.Bool(l.degraded);
       w.Key("as_of"), write_string(w, core::format_utc(l.as_of));
       w.Key("models");
       w.StartArray();
@@ -107,7 +92,7 @@ int models_command(const Args& args) {
       continue;
     }
     std::printf("%s (%s): %zu model(s), source %s, %s\n", provider.c_str(), std::string(to_string(*category)).c_str(),
-                l.models.size(), l.source.c_str(), age.c_str());
+                l.models.size(), std::string(to_string(l.source)).c_str(), age.c_str());
     std::vector<const RegistryRow*> shown;
     for (const auto& r : l.models) shown.push_back(&r);
     std::sort(shown.begin(), shown.end(), [](const RegistryRow* a, const RegistryRow* b) { return a->model_id < b->model_id; });
@@ -148,12 +133,13 @@ int resolve_command(const Args& args) {
     w.Key("provider"), write_string(w, words[0]);
     w.Key("requested"), write_string(w, words[1]);
     w.Key("model"), write_string(w, chosen->model_id);
-    w.Key("rule"), write_string(w, chosen->rule);
-    w.Key("source"), write_string(w, chosen->source);
+    w.Key("rule"), write_string(w, std::string(to_string(chosen->rule)));
+    w.Key("source"), write_string(w, std::string(to_string(chosen->source)));
     w.EndObject();
     std::cout << buffer.GetString() << "\n";
   } else {
-    std::printf("%s/%s (%s; from %s)\n", words[0].c_str(), chosen->model_id.c_str(), chosen->rule.c_str(), chosen->source.c_str());
+    std::printf("%s/%s (%s; from %s)\n", words[0].c_str(), chosen->model_id.c_str(), std::string(to_string(chosen->rule)).c_str(),
+                std::string(to_string(chosen->source)).c_str());
   }
   return kExitOk;
 }

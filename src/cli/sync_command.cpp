@@ -19,7 +19,7 @@ void print_text(const SyncReport& r, bool dry_run) {
               "updated", "missing", "deprecated", "skipped", "requests", "429s", "time");
   for (const auto& p : r.providers)
     std::printf("%-12s %-5s %-8s %10zu %5zu %7zu %7zu %10zu %8zu %8zu %5zu %6.1f s\n", p.provider.c_str(),
-                std::string(to_string(p.category)).c_str(), p.outcome.c_str(), p.discovered, p.created, p.updated, p.missing,
+                std::string(to_string(p.category)).c_str(), std::string(to_string(p.outcome)).c_str(), p.discovered, p.created, p.updated, p.missing,
                 p.deprecated, p.skipped_rows, p.requests, r.registry_writes.rate_limited, static_cast<double>(p.elapsed.count()) / 1000);
   for (const auto& p : r.providers) {
     if (!p.new_model_ids.empty()) {
@@ -55,7 +55,11 @@ void print_json(const SyncReport& r, bool dry_run) {
     w.StartObject();
     w.Key("provider"), write_string(w, p.provider);
     w.Key("category"), write_string(w, std::string(to_string(p.category)));
-    w.Key("outcome"), write_string(w, p.outcome);
+    w.Key("outcome"), write_string(w, std::string(to_string(p.outcome)));
+    w.Key("unclassified");
+    w.StartArray();
+    for (const auto& id : p.unclassified) write_string(w, id);
+    w.EndArray();
     w.Key("discovered"), w.Uint64(p.discovered);
     w.Key("new"), w.Uint64(p.created);
     w.Key("updated"), w.Uint64(p.updated);
@@ -94,7 +98,7 @@ int sync_command(const Args& args) {
   options.add_options()
     ("provider", "a provider (repeat for several; default: every one with a key)", cxxopts::value<std::vector<std::string>>())
     ("category", "text or tts (default: both)", cxxopts::value<std::string>())
-    ("force", "ask providers whose rows were verified within 24 h too")
+    ("force", "ask providers whose listing was read within 24 h too")
     ("dry-run", "merge and report, write nothing")
     ("new-status", "status of new models: pending (a person approves) or active", cxxopts::value<std::string>()->default_value("pending"))
     ("json", "print the result as JSON");

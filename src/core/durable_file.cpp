@@ -5,10 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <thread>
 
 namespace airreg::core {
 
@@ -54,8 +55,31 @@ Result<void> make_private_dir(const std::filesystem::path& dir) {
   return {};
 }
 
+Result<void> make_state_dir(const std::filesystem::path& dir) {
+  if (auto made = make_private_dir(dir); !made) return made;
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return std::unexpected(io_error("cannot inspect", dir));
+  if (S_ISLNK(st.st_mode))
+    return std::unexpected(make_error(ErrorCode::config, "the state directory " + dir.string() +
+                                                             " is a symbolic link; give the real directory"));
+  if (!S_ISDIR(st.st_mode))
+    return std::unexpected(make_error(ErrorCode::config, "the state directory " + dir.string() + " is not a directory"));
+  if (st.st_uid != ::geteuid())
+    return std::unexpected(make_error(ErrorCode::config, "the state directory " + dir.string() +
+                                                             " belongs to another user (uid " + std::to_string(st.st_uid) +
+                                                             "); use a directory of your own"));
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
+    return std::unexpected(make_error(ErrorCode::config, "the state directory " + dir.string() +
+                                                             " may be written by others (mode " + mode +
+                                                             "): chmod 700 " + dir.string()));
+  }
+  return {};
+}
+
 Result<void> append_durably(const std::filesystem::path& file, std::string_view text) {
-  Fd f{::open(file.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600)};
+  Fd f{::open(file.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)};
   if (f.fd < 0) return std::unexpected(io_error("cannot open", file));
   off_t size = ::lseek(f.fd, 0, SEEK_END);
   if (size > 0) {
@@ -69,10 +93,12 @@ Result<void> append_durably(const std::filesystem::path& file, std::string_view 
 }
 
 Result<void> replace_durably(const std::filesystem::path& file, std::string_view text) {
+  static std::atomic<unsigned long> counter{0};
   std::filesystem::path temp = file;
-  temp += ".tmp-" + std::to_string(::getpid());
+  temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
   {
-    Fd f{::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+    // O_EXCL: the name is ours alone; a file already there (a leftover, or planted) fails.
+    Fd f{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)};
     if (f.fd < 0) return std::unexpected(io_error("cannot create", temp));
     if (!write_all(f.fd, text) || ::fsync(f.fd) != 0) {
       Error e = io_error("cannot write", temp);
@@ -89,19 +115,47 @@ Result<void> replace_durably(const std::filesystem::path& file, std::string_view
 }
 
 Result<std::string> read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    if (!std::filesystem::exists(file)) return std::string();
+  Fd f{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) {
+    if (errno == ENOENT) return std::string();
     return std::unexpected(io_error("cannot read", file));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::unexpected(io_error("cannot read", file));
-  return text.str();
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(f.fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(io_error("cannot read", file));
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+Result<FileLock> FileLock::acquire_within(const std::filesystem::path& file, std::chrono::milliseconds timeout,
+                                          const std::stop_token& stop) {
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return std::unexpected(io_error("cannot open the lock file", file));
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return FileLock(fd);
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      Error e = io_error("cannot lock", file);
+      ::close(fd);
+      return std::unexpected(e);
+    }
+    if (stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd);
+      return std::unexpected(make_error(stop.stop_requested() ? ErrorCode::cancelled : ErrorCode::timeout,
+                                        "another process holds " + file.string() + " (a flush or sync running); try again later",
+                                        /*retryable=*/true));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 Result<FileLock> FileLock::acquire(const std::filesystem::path& file) {
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return std::unexpected(io_error("cannot open the lock file", file));
   while (::flock(fd, LOCK_EX) != 0) {
     if (errno == EINTR) continue;

@@ -3,7 +3,9 @@
 // (flock) for processes sharing a state directory. Errors name the path and the reason.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <stop_token>
 #include <string>
 #include <string_view>
 
@@ -13,10 +15,16 @@ namespace airreg::core {
 
 // Creates the directory and its parents (mode 0700 for what it creates).
 Result<void> make_private_dir(const std::filesystem::path& dir);
+// make_private_dir, then refuses (as ssh does with ~/.ssh) a directory that another user owns,
+// that group or others may write, or that is a symbolic link: what airreg keeps there (rows
+// on their way to Airtable, snapshots) must not be planted or changed by someone else.
+Result<void> make_state_dir(const std::filesystem::path& dir);
 // Appends text (mode 0600 when the file is new). If the file does not end with a newline
 // (a write cut short by a crash), one is added first so the torn line stays on its own.
 Result<void> append_durably(const std::filesystem::path& file, std::string_view text);
-// Writes a temporary file beside it, fsyncs, renames over the target and fsyncs the directory.
+// Writes a temporary file beside it (a name unique to the call, so threads and processes
+// replacing one file at once never share it), fsyncs, renames over the target and fsyncs the
+// directory. Never follows a symbolic link at the target's place.
 Result<void> replace_durably(const std::filesystem::path& file, std::string_view text);
 // The whole file; a missing file is empty.
 Result<std::string> read_text(const std::filesystem::path& file);
@@ -25,6 +33,11 @@ Result<std::string> read_text(const std::filesystem::path& file);
 class FileLock {
  public:
   static Result<FileLock> acquire(const std::filesystem::path& file);
+  // Gives up (ErrorCode::timeout) once `timeout` passed with another process holding it, or
+  // (ErrorCode::cancelled) as soon as `stop` is requested: a process shutting down must not
+  // wait for a cron job's lock.
+  static Result<FileLock> acquire_within(const std::filesystem::path& file, std::chrono::milliseconds timeout,
+                                         const std::stop_token& stop = {});
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&&) = delete;
   ~FileLock();

@@ -1,6 +1,7 @@
-// The libcurl HttpTransport. Easy handles are pooled (a handle keeps its connection alive
-// between calls) and share one connection cache and DNS cache through a CURLSH, so all
-// threads reuse one connection per host.
+// The libcurl HttpTransport. Easy handles are pooled (a handle keeps its connections alive
+// between calls) and share the DNS cache and TLS sessions through a CURLSH. The connection
+// cache is not shared: libcurl documents that a shared connection cache must not be used by
+// concurrent threads, so each handle keeps its own (one connection per host per handle).
 #include <curl/curl.h>
 
 #include <array>
@@ -10,6 +11,7 @@
 
 #include "airreg/http_transport.hpp"
 #include "airreg/version.hpp"
+#include "http/url.hpp"
 
 namespace airreg {
 
@@ -26,7 +28,6 @@ class CurlShare {
     curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlShare::unlock);
     curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }
   ~CurlShare() { curl_share_cleanup(share_); }
@@ -43,6 +44,12 @@ class CurlShare {
   CURLSH* share_;
   std::array<std::mutex, kLocks> mutexes_;
 };
+
+// Aborts the transfer once the request's stop token is set (curl then answers
+// CURLE_ABORTED_BY_CALLBACK), so that a shutting-down process does not wait for a timeout.
+int on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(stop)->stop_requested() ? 1 : 0;
+}
 
 size_t on_body(char* data, size_t size, size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
@@ -86,8 +93,9 @@ Error transport_error(CURLcode code, const char* detail, const std::string& url)
     case CURLE_PARTIAL_FILE: kind = ErrorCode::connection_reset; break;
     default: break;
   }
-  // The URL never holds a secret (keys travel in headers), so it may be named.
-  std::string message = std::string(to_string(kind)) + " talking to " + url + ": " +
+  // Keys travel in headers; a URL's userinfo and query may still hold one (a proxy's password,
+  // a ?key=): only scheme, host and path are named.
+  std::string message = std::string(to_string(kind)) + " talking to " + http::redacted_url(url) + ": " +
                         (detail && *detail ? detail : curl_easy_strerror(code));
   // A certificate that fails today fails again in a second; the rest may be passing trouble.
   return make_error(kind, std::move(message), /*retryable=*/kind != ErrorCode::tls);
@@ -132,11 +140,18 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+    if (request.stop.stop_possible()) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, &request.stop);
+    }
     CURLcode code = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     give_back(h);
     curl_slist_free_all(headers);
+    if (code == CURLE_ABORTED_BY_CALLBACK)
+      return std::unexpected(make_error(ErrorCode::cancelled, "stopped while talking to " + http::redacted_url(request.url)));
     if (code != CURLE_OK) return std::unexpected(transport_error(code, error_buffer, request.url));
     response.status = static_cast<int>(status);
     return response;
@@ -167,6 +182,9 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy_.c_str());
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    // Only the web: a base URL set to file:// or gopher:// must not read or send anything else.
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     return h;
   }
 

@@ -1,5 +1,7 @@
 #include "json/fields_json.hpp"
 
+#include <cmath>
+
 namespace airreg::json {
 
 using simdjson::dom::element;
@@ -15,7 +17,13 @@ void write_value(Writer& w, const FieldValue& v) {
         } else if constexpr (std::is_same_v<T, bool>) {
           w.Bool(x);
         } else if constexpr (std::is_same_v<T, double>) {
-          w.Double(x);
+          // RapidJSON writes nothing for NaN or infinity (and says so only by its return
+          // value), which would leave the document broken: such a cell is empty instead.
+          if (std::isfinite(x)) {
+            w.Double(x);
+          } else {
+            w.Null();
+          }
         } else if constexpr (std::is_same_v<T, std::string>) {
           write_string(w, x);
         } else {

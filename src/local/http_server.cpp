@@ -45,8 +45,8 @@ void shut_down_connection(const httplib::Request& req) {
 
 }  // namespace
 
-HttpServer::HttpServer(Service& service, FaultOptions faults)
-    : service_(service), faults_(faults), server_(std::make_unique<httplib::Server>()) {
+HttpServer::HttpServer(Service& service, FaultOptions faults, RequestLog* log)
+    : service_(service), faults_(faults), log_(log), server_(std::make_unique<httplib::Server>()) {
   server_->set_payload_max_length(kMaxBodyBytes);
   server_->set_keep_alive_max_count(1000);
   auto bind_method = [this](const char* method) {
@@ -86,6 +86,11 @@ bool HttpServer::run() { return server_->listen_after_bind(); }
 void HttpServer::stop() { server_->stop(); }
 
 void HttpServer::handle(const httplib::Request& req, httplib::Response& res, const char* method) {
+  respond(req, res, method);
+  if (log_) log_->record(method, req.target, res.status);
+}
+
+void HttpServer::respond(const httplib::Request& req, httplib::Response& res, const char* method) {
   if (faults_.options().latency_ms > 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(faults_.options().latency_ms));
   Faults::Kind fault = faults_.roll();

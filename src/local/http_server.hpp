@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "faults.hpp"
+#include "request_log.hpp"
 #include "service.hpp"
 
 namespace httplib {
@@ -18,7 +19,8 @@ namespace airtable_local {
 
 class HttpServer {
  public:
-  HttpServer(Service& service, FaultOptions faults);
+  // `log`, when given, records every answer (it must outlive the server).
+  HttpServer(Service& service, FaultOptions faults, RequestLog* log = nullptr);
   ~HttpServer();
   // Binds 127.0.0.1:port (0 = any free port) and returns the bound port, or -1.
   int bind(int port);
@@ -28,8 +30,10 @@ class HttpServer {
 
  private:
   void handle(const httplib::Request& req, httplib::Response& res, const char* method);
+  void respond(const httplib::Request& req, httplib::Response& res, const char* method);
   Service& service_;
   Faults faults_;
+  RequestLog* log_;
   std::unique_ptr<httplib::Server> server_;
 };
 

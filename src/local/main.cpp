@@ -28,6 +28,7 @@ struct Config {
   int port = 0;
   ServiceOptions service;
   FaultOptions faults;
+  std::string request_log;  // --request-log FILE; empty: none
 };
 
 Config parse(int argc, char** argv) {
@@ -44,6 +45,8 @@ Config parse(int argc, char** argv) {
     ("drop-rate", "share of requests handled, then closed without an answer", cxxopts::value<double>()->default_value("0"))
     ("truncate-rate", "share of answers cut short", cxxopts::value<double>()->default_value("0"))
     ("seed", "seed for the fault generator and ids (repeatable runs)", cxxopts::value<uint64_t>())
+    ("request-log", "append one JSON line per answered request to this file (time, method, path, status)",
+     cxxopts::value<std::string>()->default_value(""))
     ("h,help", "show this help");
   auto args = cli.parse(argc, argv);
   if (args.count("help")) {
@@ -72,6 +75,7 @@ Config parse(int argc, char** argv) {
     if (rate < 0 || rate > 1) throw cxxopts::exceptions::exception("fault rates must be between 0 and 1");
   if (c.faults.fail_rate + c.faults.drop_rate + c.faults.truncate_rate > 1)
     throw cxxopts::exceptions::exception("the fault rates add up to more than 1");
+  c.request_log = args["request-log"].as<std::string>();
   if (args.count("seed")) {
     c.faults.seed = args["seed"].as<uint64_t>();
     c.service.seed = c.faults.seed;
@@ -104,7 +108,12 @@ int main(int argc, char** argv) {
 
   Service service(config.service, std::move(*store));
   service.save();  // creates the data file at once, so a caller can see where it lives
-  HttpServer server(service, config.faults);
+  RequestLog log;
+  if (!config.request_log.empty() && !log.open(config.request_log)) {
+    std::cerr << "airtable-local: cannot open the request log " << config.request_log << "\n";
+    return 1;
+  }
+  HttpServer server(service, config.faults, config.request_log.empty() ? nullptr : &log);
   int port = server.bind(config.port);
   if (port <= 0) {
     std::cerr << "airtable-local: cannot listen on 127.0.0.1:" << config.port << "\n";

@@ -26,6 +26,12 @@ std::string env(const std::string& name) {
   return v ? std::string(v) : std::string();
 }
 
+// One label of a DNS name (RFC 1123): letters, digits and inner hyphens, 1 to 63 characters.
+bool is_hostname_label(std::string_view s) {
+  if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+}
+
 std::string without_trailing_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
@@ -95,8 +101,13 @@ class DiscoveryImpl final : public Discovery {
   std::optional<std::string> missing_key(const std::string& provider, ModelCategory) const override {
     const ProviderKind* kind = find(provider);
     if (!kind) return std::nullopt;
-    if (kind->id == "azure" && value_of("AZURE_SPEECH_REGION").empty() && base_url_override(*kind).empty())
-      return "no AZURE_SPEECH_REGION set";
+    if (kind->id == "azure" && base_url_override(*kind).empty()) {
+      std::string region = value_of("AZURE_SPEECH_REGION");
+      if (region.empty()) return "no AZURE_SPEECH_REGION set";
+      // It becomes part of a host name: "westeurope", never "evil.example/x#".
+      if (!is_hostname_label(region))
+        return "AZURE_SPEECH_REGION must be a region name such as westeurope (letters, digits and '-', at most 63)";
+    }
     // Ollama runs where a person said it runs; guessing localhost would fail for most.
     if (kind->id == "ollama" && base_url_override(*kind).empty()) return "no OLLAMA_HOST set";
     if (!kind->key_required || !key_of(*kind).first.empty()) return std::nullopt;
@@ -105,7 +116,8 @@ class DiscoveryImpl final : public Discovery {
     return "no key: set " + names;
   }
 
-  Result<DiscoveryResult> discover(const std::string& provider, ModelCategory category) const override {
+  Result<DiscoveryResult> discover(const std::string& provider, ModelCategory category,
+                                   std::stop_token stop) const override {
     auto started = clock_.now();
     const ProviderKind* kind = find(provider);
     if (!kind) return std::unexpected(unknown(provider, category));
@@ -126,6 +138,7 @@ class DiscoveryImpl final : public Discovery {
     http.config = &config_;
     http.transport = transport_.get();
     http.clock = &clock_;
+    http.stop = std::move(stop);
     DiscoveryResult result;
     result.provider = provider;
     result.category = category;

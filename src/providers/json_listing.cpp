@@ -4,6 +4,7 @@
 #include <rapidjson/error/en.h>
 
 #include <charconv>
+#include <cmath>
 
 namespace airreg::providers {
 
@@ -25,7 +26,9 @@ JsonListing::JsonListing(std::string provider, std::string body) : provider_(std
   // crashes even after reporting an error (the fuzzers found missing commas). A full pass of
   // simdjson's validating parser first (GB/s) means On-Demand only ever reads well-formed
   // JSON; after that only missing fields and wrong types remain, which it handles.
-  thread_local simdjson::dom::parser validator;
+  // Owned by this listing, not by the thread: a parser kept for a thread's life outlives the
+  // library's users' expectations (and its buffers stay at the largest body ever seen).
+  simdjson::dom::parser validator;
   if (auto err = validator.parse(body.data(), body.size(), true).error(); err) {
     std::string where = locate_syntax_error(body);
     failed_ = true;
@@ -148,12 +151,13 @@ std::optional<double> JsonListing::number(object& entry, std::string_view key) {
   double d;
   if (type == simdjson::ondemand::json_type::number) {
     if (!ok(v.get_double().get(d), key)) return std::nullopt;
-    return d;
+    return std::isfinite(d) ? std::optional<double>(d) : std::nullopt;
   }
   std::string_view s;
   if (type != simdjson::ondemand::json_type::string || !ok(v.get_string().get(s), key)) return std::nullopt;
+  // from_chars reads "inf" and "nan" too: a price or a limit must be a finite number.
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(d)) return std::nullopt;
   return d;
 }
 

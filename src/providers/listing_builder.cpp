@@ -1,6 +1,7 @@
 #include "providers/listing_builder.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace airreg::providers {
 
@@ -12,7 +13,19 @@ void add_feature(ModelInfo& model, const std::string& feature) {
 ListingBuilder::ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result)
     : rules_(rules), rules_key_(std::move(rules_key)), result_(result) {}
 
+namespace {
+
+// Numbers derived from the provider's (per-token prices times 1,000, cents per 100M tokens)
+// can leave the finite range; such a value says nothing and would break the JSON we write.
+void keep_finite(std::optional<double>& v) {
+  if (v && (!std::isfinite(*v) || *v < 0)) v.reset();
+}
+
+}  // namespace
+
 void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing) {
+  keep_finite(model.input_cost_per_1k);
+  keep_finite(model.output_cost_per_1k);
   Verdict verdict = rules_.classify(rules_key_, model.id);
   bool keep = verdict.category == result_.category;
   std::string reason;
@@ -26,7 +39,12 @@ void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing)
   } else {
     reason = verdict.category ? "a " + std::string(to_string(*verdict.category)) + " model" : verdict.skip;
   }
-  if (!listing.failed()) decide(std::move(model), keep, std::move(reason));
+  if (listing.failed()) return;
+  // No rule speaks for it: perhaps a new model family. Named, never silently skipped.
+  if (!verdict.matched && !model.id.empty() &&
+      std::find(result_.unclassified.begin(), result_.unclassified.end(), model.id) == result_.unclassified.end())
+    result_.unclassified.push_back(model.id);
+  decide(std::move(model), keep, std::move(reason));
 }
 
 void ListingBuilder::decide(ModelInfo model, bool keep, std::string reason) {

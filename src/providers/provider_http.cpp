@@ -5,12 +5,21 @@
 #include <charconv>
 
 #include "core/backoff.hpp"
+#include "http/url.hpp"
 
 namespace airreg::providers {
 
 namespace {
 
 using namespace std::chrono_literals;
+
+// A wait a server asks for, in ms, as an integer: a huge or broken number (1e300, inf, NaN)
+// must not reach a cast to an integer (undefined behaviour); a day is more than anyone waits.
+constexpr long long kLongestWaitMs = 86'400'000;
+std::chrono::milliseconds clamped_ms(double ms) {
+  if (!(ms > 0)) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(ms >= static_cast<double>(kLongestWaitMs) ? kLongestWaitMs : static_cast<long long>(ms));
+}
 
 // The provider's own words for an error, from the usual body shapes.
 std::string provider_message(const std::string& body) {
@@ -66,19 +75,19 @@ std::optional<std::chrono::milliseconds> parse_go_duration(std::string_view text
     any = true;
   }
   if (!any) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<long long>(total_ms));
+  return clamped_ms(total_ms);
 }
 
 std::optional<std::chrono::milliseconds> requested_wait(const HttpResponse& r) {
   if (auto ms = r.header("retry-after-ms")) {
     long long v = 0;
     if (std::from_chars(ms->data(), ms->data() + ms->size(), v).ec == std::errc() && v > 0)
-      return std::chrono::milliseconds(v);
+      return std::chrono::milliseconds(std::min<long long>(v, kLongestWaitMs));
   }
   if (auto s = r.header("retry-after")) {
     double v = 0;
     if (std::from_chars(s->data(), s->data() + s->size(), v).ec == std::errc() && v >= 0)
-      return std::chrono::milliseconds(static_cast<long long>(v * 1000));
+      return clamped_ms(v * 1000);
   }
   if (auto reset = r.header("x-ratelimit-reset-requests")) return parse_go_duration(*reset);
   simdjson::dom::parser parser;
@@ -93,11 +102,11 @@ std::optional<std::chrono::milliseconds> requested_wait(const HttpResponse& r) {
 }
 
 Result<HttpResponse> ProviderHttp::get(const std::string& path_and_query) {
-  return send(HttpRequest{"GET", base_url + path_and_query, auth_headers, ""});
+  return send(HttpRequest{"GET", base_url + path_and_query, auth_headers, "", stop});
 }
 
 Result<HttpResponse> ProviderHttp::post_json(const std::string& path, const std::string& body) {
-  HttpRequest request{"POST", base_url + path, auth_headers, body};
+  HttpRequest request{"POST", base_url + path, auth_headers, body, stop};
   request.headers.emplace_back("Content-Type", "application/json");
   return send(std::move(request));
 }
@@ -126,6 +135,9 @@ Error ProviderHttp::failure(const HttpResponse& r) const {
 }
 
 Result<HttpResponse> ProviderHttp::send(HttpRequest request) {
+  if (!key.empty())
+    if (auto refused = http::refuse_plain_http(request.url, key_variable.empty() ? "the " + provider + " key" : key_variable))
+      return std::unexpected(*refused);
   int failures = 0, limited = 0;
   for (;;) {
     ++requests;
@@ -147,7 +159,8 @@ Result<HttpResponse> ProviderHttp::send(HttpRequest request) {
       if (!e.retryable || ++failures >= config->max_attempts) return std::unexpected(e);
       wait = core::backoff_delay(failures, config->backoff_base, config->backoff_cap, clock->uniform());
     }
-    clock->sleep(wait);
+    if (stop.stop_requested()) return std::unexpected(make_error(ErrorCode::cancelled, provider + ": stopped"));
+    clock->sleep_until(clock->now() + wait, stop);
   }
 }
 

@@ -21,6 +21,7 @@ struct ProviderHttp {
   const DiscoveryConfig* config = nullptr;
   HttpTransport* transport = nullptr;
   const Clock* clock = nullptr;
+  std::stop_token stop;  // cuts waits and requests short
   size_t requests = 0;
 
   Result<HttpResponse> get(const std::string& path_and_query);

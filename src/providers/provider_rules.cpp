@@ -50,16 +50,69 @@ Result<std::vector<FieldCheck>> parse_checks(element list, const std::string& wh
 
 }  // namespace
 
+namespace {
+
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+// The length of the character class starting at p[at] ('['), or 0 when it is not closed (then
+// '[' is an ordinary character, as fnmatch has it).
+size_t class_length(std::string_view p, size_t at) {
+  size_t i = at + 1;
+  if (i < p.size() && (p[i] == '!' || p[i] == '^')) ++i;
+  if (i < p.size() && p[i] == ']') ++i;  // a ']' first is a member
+  while (i < p.size() && p[i] != ']') ++i;
+  return i < p.size() ? i - at + 1 : 0;
+}
+
+bool in_class(std::string_view cls, char c) {  // cls: "[...]" whole
+  size_t i = 1;
+  bool negated = i < cls.size() - 1 && (cls[i] == '!' || cls[i] == '^');
+  if (negated) ++i;
+  bool found = false;
+  char lc = lower(c);
+  for (size_t first = i; i < cls.size() - 1; ++i) {
+    if (cls[i] == ']' && i != first) break;
+    if (i + 2 < cls.size() - 1 && cls[i + 1] == '-') {
+      char lo = lower(cls[i]), hi = lower(cls[i + 2]);
+      if (lc >= lo && lc <= hi) found = true;
+      i += 2;
+    } else if (lower(cls[i]) == lc) {
+      found = true;
+    }
+  }
+  return found != negated;
+}
+
+// Whether the pattern token at p[pi] (a character, '?' or a class) takes c; `length` is its size.
+bool one(std::string_view p, size_t pi, char c, size_t& length) {
+  if (p[pi] == '?') {
+    length = 1;
+    return true;
+  }
+  if (p[pi] == '[') {
+    if (size_t n = class_length(p, pi); n > 0) {
+      length = n;
+      return in_class(p.substr(pi, n), c);
+    }
+  }
+  length = 1;
+  return lower(p[pi]) == lower(c);
+}
+
+}  // namespace
+
 bool glob_match(std::string_view p, std::string_view t) {
-  // Iterative matching with one backtrack point: linear enough for ids, no recursion depth.
+  // Iterative matching with one backtrack point (the last '*'): every other token takes
+  // exactly one character, so this stays linear enough for ids, with no recursion depth.
   size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
-  auto same = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); };
   while (ti < t.size()) {
+    size_t length = 1;
     if (pi < p.size() && p[pi] == '*') {
       star = pi++;
       mark = ti;
-    } else if (pi < p.size() && same(p[pi], t[ti])) {
-      ++pi, ++ti;
+    } else if (pi < p.size() && one(p, pi, t[ti], length)) {
+      pi += length;
+      ++ti;
     } else if (star != std::string_view::npos) {
       pi = star + 1;
       ti = ++mark;
@@ -69,6 +122,14 @@ bool glob_match(std::string_view p, std::string_view t) {
   }
   while (pi < p.size() && p[pi] == '*') ++pi;
   return pi == p.size();
+}
+
+std::optional<std::string> glob_problem(std::string_view pattern) {
+  for (size_t i = 0; i < pattern.size(); ++i)
+    if (pattern[i] == '[' && class_length(pattern, i) == 0)
+      return "\"" + std::string(pattern) + "\" opens a character class with '[' and never closes it with ']'";
+  if (pattern.empty()) return std::string("an empty pattern matches nothing but an empty id");
+  return std::nullopt;
 }
 
 Result<ProviderRules> ProviderRules::load(const std::string& path) {
@@ -97,8 +158,12 @@ Result<ProviderRules> ProviderRules::parse(const std::string& json, const std::s
       std::string_view text;
       if (r["match"].get(globs) != simdjson::SUCCESS)
         return std::unexpected(make_error(ErrorCode::config, where + ": a rule without a \"match\" list"));
-      for (element g : globs)
-        if (g.get(text) == simdjson::SUCCESS) rule.globs.emplace_back(text);
+      for (element g : globs) {
+        if (g.get(text) != simdjson::SUCCESS)
+          return std::unexpected(make_error(ErrorCode::config, where + ": every \"match\" item must be a string"));
+        if (auto problem = glob_problem(text)) return std::unexpected(make_error(ErrorCode::config, where + ": " + *problem));
+        rule.globs.emplace_back(text);
+      }
       if (r["category"].get(text) == simdjson::SUCCESS) {
         rule.category = parse_category(text);
         if (!rule.category)
@@ -133,11 +198,11 @@ Result<ProviderRules> ProviderRules::parse(const std::string& json, const std::s
 
 Verdict ProviderRules::classify(const std::string& provider, std::string_view id) const {
   auto it = providers_.find(provider);
-  if (it == providers_.end()) return Verdict{std::nullopt, "no rules for " + provider};
+  if (it == providers_.end()) return Verdict{std::nullopt, "no rules for " + provider, false};
   for (const auto& rule : it->second.rules)
     for (const auto& g : rule.globs)
-      if (glob_match(g, id)) return Verdict{rule.category, rule.skip};
-  return Verdict{std::nullopt, it->second.default_skip};
+      if (glob_match(g, id)) return Verdict{rule.category, rule.skip, true};
+  return Verdict{std::nullopt, it->second.default_skip, false};
 }
 
 const std::vector<FieldCheck>& ProviderRules::checks(const std::string& provider, ModelCategory category) const {

@@ -25,6 +25,7 @@ struct FieldCheck {
 struct Verdict {
   std::optional<ModelCategory> category;  // kept as; empty: skipped
   std::string skip;                       // why, when skipped
+  bool matched = false;                   // a rule matched (false: the default, "unclassified")
 };
 
 class ProviderRules {
@@ -50,7 +51,10 @@ class ProviderRules {
   std::map<std::string, Provider> providers_;
 };
 
-// '*' matches any run of characters; letters match either case.
+// fnmatch's patterns without FNM_PATHNAME, case-insensitive: '*' matches any run of
+// characters ('/' too), '?' any one, "[0-9]" one of a class ("[!...]" or "[^...]": not one).
 bool glob_match(std::string_view pattern, std::string_view text);
+// Why a pattern cannot work (an unclosed '['), for the rules file's error message.
+std::optional<std::string> glob_problem(std::string_view pattern);
 
 }  // namespace airreg::providers

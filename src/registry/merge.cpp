@@ -66,15 +66,15 @@ std::optional<FieldValue> discovered(const ModelInfo& m, ModelCategory category,
   return std::nullopt;
 }
 
-// Collects one row's changed cells by key; turns them into a write by column name.
+// Collects one row's changed cells by key; turns them into a write by cell (field id).
 struct RowWrite {
   Fields cells;  // by key
   void set(const char* key, FieldValue v) { cells[key] = std::move(v); }
-  Fields by_name(const RegistryRow& row, const FieldNames& names) const {
+  Fields by_cell(const RegistryRow& row, const airtable::Columns& columns) const {
     Fields out;
-    for (const auto& [key, value] : cells) out[names(key)] = value;
-    out[names("provider_id")] = row.provider_id;
-    out[names("model_id")] = row.model_id;
+    for (const auto& [key, value] : cells) out[columns.cell(key)] = value;
+    out[columns.cell("provider_id")] = row.provider_id;
+    out[columns.cell("model_id")] = row.model_id;
     return out;
   }
 };
@@ -104,30 +104,50 @@ bool merge_seeded(RegistryRow& row, const ModelInfo& m, ModelCategory category, 
   return write_metadata(row) != before;
 }
 
-size_t trusted_count(const std::vector<RegistryRow>& rows) {
-  return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [](const RegistryRow& r) {
-    return r.available && r.discovery_method != "manual";
+// Rows a listing of this category speaks for (it may mark them missing).
+size_t trusted_count(const std::vector<RegistryRow>& rows, ModelCategory category) {
+  return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [&](const RegistryRow& r) {
+    return r.available && r.discovery_method != "manual" && listed_category(r) == category;
   }));
+}
+
+// A select value the base's column offers; else nothing is written and a person is told.
+bool offered(const airtable::Columns& columns, const char* key, const std::string& value, MergeResult& result) {
+  const auto& choices = columns.choices(key);
+  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return true;
+  std::string warning = "the column \"" + columns.name(key) + "\" has no option \"" + value +
+                        "\": airreg leaves it unset; add the option (`airreg setup` lists what is missing)";
+  if (std::find(result.warnings.begin(), result.warnings.end(), warning) == result.warnings.end())
+    result.warnings.push_back(std::move(warning));
+  return false;
 }
 
 }  // namespace
 
+ModelCategory listed_category(const RegistryRow& row) {
+  if (auto seeded = row.seeded.find("category"); seeded != row.seeded.end())
+    if (auto text = std::get_if<std::string>(&seeded->second))
+      if (auto c = parse_category(*text)) return *c;
+  return row.category;
+}
+
 MergeResult merge_listing(const std::string& provider, ModelCategory category, const DiscoveryResult* listing,
                           std::vector<RegistryRow> rows, SystemTime now, const MergePolicy& policy,
-                          const FieldNames& names, const std::set<std::string>& untouchable) {
+                          const airtable::Columns& columns, const std::set<std::string>& untouchable) {
   MergeResult result;
-  const SchemaField* features_field = names.schema().find("features");
-  std::vector<std::string> feature_choices = features_field ? features_field->choices : std::vector<std::string>{};
+  const std::vector<std::string>& feature_choices = columns.choices("features");
   std::string now_text = core::format_utc(now);
-  size_t seen_before = trusted_count(rows);
+  size_t seen_before = trusted_count(rows, category);
+  // By key, whatever the row's Category: never a second row for a model that has one.
   std::unordered_map<std::string, size_t> by_id;
-  for (size_t i = 0; i < rows.size(); ++i) by_id.emplace(rows[i].model_id, i);
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].provider_id == provider) by_id.emplace(rows[i].model_id, i);
   std::vector<bool> listed(rows.size(), false);
 
   if (listing) {
     result.discovered = listing->models.size();
     for (const auto& m : listing->models) {
-      if (untouchable.count(m.id)) continue;  // its row is a person's to fix first
+      if (untouchable.count(provider + "/" + m.id)) continue;  // its row is a person's to fix first
       auto found = by_id.find(m.id);
       bool is_new = found == by_id.end();
       if (is_new) {
@@ -145,22 +165,36 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
       RowWrite write;
       if (is_new) {
         write.set("model_key", row.key());
-        if (policy.write_people_cells) write.set("status", std::string(to_string(policy.new_status)));
+        if (offered(columns, "status", std::string(to_string(policy.new_status)), result))
+          write.set("status", std::string(to_string(policy.new_status)));
         write.set("first_seen", now_text);
-        write.set("discovery_method", std::string("api"));
+        if (offered(columns, "discovery_method", "api", result)) write.set("discovery_method", std::string("api"));
         row.status = policy.new_status;
         row.first_seen = now;
         row.discovery_method = "api";
       } else {
-        if (!row.first_seen) write.set("first_seen", now_text), row.first_seen = now;
+        if (!row.first_seen) {
+          write.set("first_seen", now_text);
+          row.first_seen = now;
+        }
         // A row a person added is adopted: its people fields stay, and so does "manual".
-        if (row.discovery_method != "api" && row.discovery_method != "manual")
-          write.set("discovery_method", std::string("api")), row.discovery_method = "api";
+        if (row.discovery_method != "api" && row.discovery_method != "manual" && offered(columns, "discovery_method", "api", result)) {
+          write.set("discovery_method", std::string("api"));
+          row.discovery_method = "api";
+        }
       }
-      if (!row.available) write.set("available", true), row.available = true;
-      if (row.missing_since) write.set("missing_since", FieldValue{}), row.missing_since.reset();
-      if (!row.last_verified || now - *row.last_verified >= policy.verify_interval)
-        write.set("last_verified", now_text), row.last_verified = now;
+      if (!row.available) {
+        write.set("available", true);
+        row.available = true;
+      }
+      if (row.missing_since) {
+        write.set("missing_since", FieldValue{});
+        row.missing_since.reset();
+      }
+      if (!row.last_verified || now - *row.last_verified >= policy.verify_interval) {
+        write.set("last_verified", now_text);
+        row.last_verified = now;
+      }
       if (merge_seeded(row, m, category, is_new, write, feature_choices) || is_new)
         write.set("metadata", write_metadata(row));
       if (is_new) {
@@ -171,7 +205,7 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
       } else {
         ++result.updated;
       }
-      if (!write.cells.empty()) result.writes.push_back(write.by_name(row, names));
+      if (!write.cells.empty()) result.writes.push_back(write.by_cell(row, columns));
     }
   }
 
@@ -185,23 +219,30 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
   }
   for (size_t i = 0; trusted && i < rows.size(); ++i) {
     RegistryRow& row = rows[i];
-    if (listed[i] || row.discovery_method == "manual") continue;
+    // A listing speaks only for the rows of its own category; another category's listing
+    // (or a person's Category) does not make a listed model missing.
+    if (listed[i] || row.discovery_method == "manual" || listed_category(row) != category) continue;
+    if (untouchable.count(row.key())) continue;
     RowWrite write;
     if (row.available) {
-      write.set("available", false), row.available = false;
+      write.set("available", false);
+      row.available = false;
       ++result.missing;
     }
-    if (!row.missing_since) write.set("missing_since", now_text), row.missing_since = now;
+    if (!row.missing_since) {
+      write.set("missing_since", now_text);
+      row.missing_since = now;
+    }
     if (now - *row.missing_since >= policy.grace && row.status != ModelStatus::deprecated) {
       row.status = ModelStatus::deprecated;
-      if (policy.write_people_cells) write.set("status", std::string("deprecated"));
+      if (offered(columns, "status", "deprecated", result)) write.set("status", std::string("deprecated"));
       if (row.deprecation_date.empty()) {
         row.deprecation_date = format_day(now);
-        if (policy.write_people_cells) write.set("deprecation_date", row.deprecation_date);
+        write.set("deprecation_date", row.deprecation_date);
       }
       ++result.deprecated;
     }
-    if (!write.cells.empty()) result.writes.push_back(write.by_name(row, names));
+    if (!write.cells.empty()) result.writes.push_back(write.by_cell(row, columns));
   }
   result.rows = std::move(rows);
   return result;

@@ -7,6 +7,12 @@
 //                     period, `deprecated` (with a Deprecation Date if empty)
 // A listing that failed, or that shrank below half of the rows seen, marks nothing missing.
 // Rows people added (Discovery Method manual) are never marked missing or deprecated.
+//
+// Rows are matched by key (provider + model id) among all the provider's rows, whatever their
+// Category: a Category a person changed is theirs (a seeded field), and the row is still the
+// model's row. Which rows a listing of one category can mark missing is decided by the
+// category the connector last listed them under (kept in Metadata), not by the cell.
+// Select values are only written when the base has them as options (else a warning).
 // Pure function.
 #pragma once
 
@@ -17,7 +23,7 @@
 
 #include "airreg/discovery.hpp"
 #include "airreg/registry_row.hpp"
-#include "registry/field_names.hpp"
+#include "airtable/columns.hpp"
 
 namespace airreg::registry {
 
@@ -26,24 +32,24 @@ struct MergePolicy {
   std::chrono::hours grace{7 * 24};               // missing this long -> deprecated (h)
   std::chrono::minutes verify_interval{60};       // Last Verified is bumped when older (min)
   double shrink_guard = 0.5;  // a listing under this share of the rows seen marks nothing missing
-  // Whether the writes may carry the people's cells a sync sets (a new row's Status,
-  // `deprecated` and its date). Off when the rows came from a snapshot that may be older
-  // than a person's latest choice; the merged rows carry the values either way.
-  bool write_people_cells = true;
 };
 
 struct MergeResult {
-  std::vector<Fields> writes;     // cells to upsert, by column name (key cells included)
-  std::vector<RegistryRow> rows;  // the provider's rows of the category after the merge
+  std::vector<Fields> writes;     // cells to upsert, by Columns::cell (key cells included)
+  std::vector<RegistryRow> rows;  // all the provider's rows after the merge, any category
   size_t discovered = 0, created = 0, updated = 0, missing = 0, deprecated = 0, unchanged = 0;
   std::vector<std::string> new_model_ids;
   std::vector<std::string> warnings;
 };
 
-// `rows`: the provider's rows of this category as read; `listing`: null when discovery failed;
-// `untouchable`: model ids whose rows could not be read (never written, whatever is listed).
+// `rows`: all the provider's rows as read (any category); `listing`: the provider's listing
+// of `category`, null when discovery failed; `untouchable`: keys (provider/model) of rows
+// that could not be read (never written, whatever is listed).
 MergeResult merge_listing(const std::string& provider, ModelCategory category, const DiscoveryResult* listing,
                           std::vector<RegistryRow> rows, SystemTime now, const MergePolicy& policy,
-                          const FieldNames& names, const std::set<std::string>& untouchable = {});
+                          const airtable::Columns& columns, const std::set<std::string>& untouchable = {});
+
+// The category a listing last put the row under (Metadata's seeded Category), else its cell.
+ModelCategory listed_category(const RegistryRow& row);
 
 }  // namespace airreg::registry

@@ -7,18 +7,46 @@
 #include <mutex>
 #include <shared_mutex>
 
-#include "registry/current_names.hpp"
-#include "registry/merge.hpp"
+#include "airtable/columns.hpp"
+#include "core/backoff.hpp"
+#include "core/time_text.hpp"
+#include "core/task_pool.hpp"
+#include "registry/history_rows.hpp"
+#include "registry/provider_refresh.hpp"
 #include "registry/resolve.hpp"
-#include "registry/row_reader.hpp"
 #include "registry/snapshot_store.hpp"
+#include "registry/table_reader.hpp"
 #include "registry/write_back.hpp"
 
 namespace airreg {
 
+std::string_view to_string(AnswerSource s) {
+  switch (s) {
+    case AnswerSource::cache: return "cache";
+    case AnswerSource::shared: return "shared";
+    case AnswerSource::airtable: return "airtable";
+    case AnswerSource::provider: return "provider";
+    case AnswerSource::stale: return "stale";
+    case AnswerSource::curated: return "curated";
+  }
+  return "stale";
+}
+
+std::string_view to_string(ResolveRule r) {
+  switch (r) {
+    case ResolveRule::requested: return "requested";
+    case ResolveRule::recommended: return "recommended";
+    case ResolveRule::sort_order: return "sort order";
+    case ResolveRule::curated_default: return "curated default";
+  }
+  return "requested";
+}
+
 namespace {
 
+using registry::TableSnapshot;
 using Key = std::pair<std::string, ModelCategory>;
+using Snapshot = std::shared_ptr<const TableSnapshot>;
 
 // A cached answer: as it came (returned on the miss that loaded it) and as later hits see it.
 struct Entry {
@@ -26,31 +54,31 @@ struct Entry {
   Clock::TimePoint expires;
 };
 
-std::shared_ptr<const ModelList> with_source(const ModelList& list, const std::string& source) {
-  auto copy = std::make_shared<ModelList>(list);
-  copy->source = source;
+std::shared_ptr<const ModelList> as_hit(const std::shared_ptr<const ModelList>& list) {
+  if (list->degraded) return list;  // a hit on a degraded answer says what it is
+  auto copy = std::make_shared<ModelList>(*list);
+  copy->source = AnswerSource::cache;
   return copy;
 }
 
 Entry make_entry(ModelList all, Clock::TimePoint expires) {
+  all.origin = all.source;
   ModelList usable = all;
   std::erase_if(usable.models, [](const RegistryRow& r) { return !registry::servable(r); });
   Entry e;
   e.all = std::make_shared<ModelList>(std::move(all));
   e.usable = std::make_shared<ModelList>(std::move(usable));
-  // A hit says "cache", except that stale and curated answers keep saying what they are.
-  bool sound = e.all->source == "airtable" || e.all->source == "provider";
-  e.all_hit = sound ? with_source(*e.all, "cache") : e.all;
-  e.usable_hit = sound ? with_source(*e.usable, "cache") : e.usable;
+  e.all_hit = as_hit(e.all);
+  e.usable_hit = as_hit(e.usable);
   e.expires = expires;
   return e;
 }
 
-std::optional<SystemTime> newest_verified(const std::vector<RegistryRow>& rows) {
-  std::optional<SystemTime> newest;
+std::vector<RegistryRow> of_category(const std::vector<RegistryRow>& rows, ModelCategory category) {
+  std::vector<RegistryRow> out;
   for (const auto& r : rows)
-    if (r.discovery_method != "manual" && r.last_verified) newest = std::max(newest.value_or(*r.last_verified), *r.last_verified);
-  return newest;
+    if (r.category == category) out.push_back(r);
+  return out;
 }
 
 RegistryRow curated_row(const std::string& provider, ModelCategory category, const ModelInfo& m) {
@@ -66,43 +94,82 @@ RegistryRow curated_row(const std::string& provider, ModelCategory category, con
   return r;
 }
 
+std::string age_text(std::chrono::system_clock::duration age) {
+  auto hours = std::chrono::duration_cast<std::chrono::hours>(age).count();
+  return hours >= 48 ? std::to_string(hours / 24) + " days" : std::to_string(hours) + " h";
+}
+
 class RegistryImpl final : public ModelRegistry {
  public:
-  RegistryImpl(AirtableClient client, std::unique_ptr<Discovery> discovery, RegistrySchemas schemas,
-               RegistryOptions options, Clock clock, std::shared_ptr<spdlog::logger> logger)
+  RegistryImpl(AirtableClient client, std::unique_ptr<Discovery> discovery, airtable::BoundTables tables,
+               RegistryOptions options, Clock clock)
       : client_(std::move(client)),
         discovery_(std::move(discovery)),
-        schemas_(std::move(schemas)),
-        names_(schemas_.registry),
+        tables_(std::move(tables)),
         options_(std::move(options)),
         clock_(std::move(clock)),
         outbox_(std::make_shared<Outbox>(options_.state_dir)),
+        snapshots_(options_.state_dir),
         trust_factor_(1.0 - clock_.uniform() * options_.freshness_jitter),
-        write_back_(client_, outbox_, names_, clock_, options_.verify_interval, options_.flush_timeout,
-                    [this](const std::string& provider, const std::string& model) { return cached_verified(provider, model); },
-                    std::move(logger)) {}
+        instance_(options_.instance.empty() ? registry::default_instance() : options_.instance),
+        write_back_(client_, outbox_, registry::registry_writer_options(tables_.registry),
+                    registry::history_writer_options(tables_.history),
+                    registry::WriteBack::Settings{clock_, options_.verify_interval, options_.flush_timeout,
+                                                  tables_.registry.cell("last_verified"), options_.logger}),
+        pool_(4) {
+    client_.set_stop_token(pool_.stop_token());
+    if (tables_.warning) options_.logger->warn("{}", *tables_.warning);
+    // The first read waits a random share of startup_jitter, so that a fleet started at once
+    // spreads its reads; a caller's miss does not wait for it.
+    auto delay = std::chrono::duration_cast<Clock::Duration>(options_.startup_jitter * clock_.uniform());
+    pool_.post([this, delay] {
+      clock_.sleep_until(clock_.now() + delay, pool_.stop_token());
+      if (!pool_.stop_token().stop_requested()) (void)table(false);
+    });
+  }
+
+  ~RegistryImpl() override {
+    // Reads and discoveries in flight are abandoned; the write-back then flushes for at most
+    // flush_timeout as it is destroyed.
+    pool_.request_stop();
+  }
 
   Result<std::shared_ptr<const ModelList>> models(const std::string& provider, ModelCategory category,
                                                   bool include_inactive) override {
     Key key{provider, category};
+    std::optional<Entry> expired;
     {
       std::shared_lock lock(cache_mutex_);
       auto it = cache_.find(key);
-      if (it != cache_.end() && clock_.now() < it->second.expires) {
-        hits_.fetch_add(1, std::memory_order_relaxed);
-        return include_inactive ? it->second.all_hit : it->second.usable_hit;
+      if (it != cache_.end()) {
+        if (clock_.now() < it->second.expires) {
+          hits_.fetch_add(1, std::memory_order_relaxed);
+          return include_inactive ? it->second.all_hit : it->second.usable_hit;
+        }
+        expired = it->second;
       }
     }
+    if (expired) {
+      // Stale while revalidate: the old answer now (its as_of tells its age), one refresh behind it.
+      (void)start_load(key);
+      stale_served_.fetch_add(1, std::memory_order_relaxed);
+      return include_inactive ? expired->all_hit : expired->usable_hit;
+    }
     misses_.fetch_add(1, std::memory_order_relaxed);
-    auto entry = load_once(key, false);
-    if (!entry) return std::unexpected(entry.error());
-    return include_inactive ? entry->all : entry->usable;
+    auto loading = start_load(key);
+    if (loading.wait_for(options_.wait_for) == std::future_status::ready) return answer(key, include_inactive);
+    // The load goes on in the background; this caller gets the best fallback now.
+    fallbacks_served_.fetch_add(1, std::memory_order_relaxed);
+    auto fallback = fallback_entry(key);
+    if (!fallback) return std::unexpected(fallback.error());
+    put(key, *fallback);
+    return include_inactive ? fallback->all : fallback->usable;
   }
 
   Result<std::shared_ptr<const ModelList>> refresh(const std::string& provider, ModelCategory category) override {
-    auto entry = load_once(Key{provider, category}, true);
-    if (!entry) return std::unexpected(entry.error());
-    return entry->usable;
+    Key key{provider, category};
+    load(key, true);
+    return answer(key, false);
   }
 
   Result<ModelChoice> resolve(const std::string& provider, ModelCategory category, const std::string& requested) override {
@@ -124,173 +191,450 @@ class RegistryImpl final : public ModelRegistry {
   }
 
   void report_verified(const std::string& provider, const std::string& model_id) override {
-    write_back_.report_verified(provider, model_id);
+    // Only a row that exists, by its record id: an unknown or mistyped id creates nothing.
+    Snapshot snap = known_snapshot();
+    if (!snap) return;
+    for (const auto& r : snap->parsed.rows)
+      if (r.provider_id == provider && r.model_id == model_id && !r.record_id.empty()) {
+        write_back_.report_verified(r.key(), r.record_id, r.last_verified);
+        return;
+      }
+    unknown_verified_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  std::vector<std::string> providers() override {
+    if (!known_snapshot()) (void)table(false);
+    Snapshot snap = known_snapshot();
+    return snap ? snap->providers() : std::vector<std::string>{};
   }
 
   RegistryStats stats() const override {
     RegistryStats s;
     s.hits = hits_.load();
     s.misses = misses_.load();
-    s.upstream_calls = upstream_.load();
+    s.stale_served = stale_served_.load();
+    s.fallbacks_served = fallbacks_served_.load();
+    s.airtable_reads = reads_.load();
+    s.airtable_requests = read_requests_.load() + write_back_.requests();
+    s.provider_calls = provider_calls_.load();
     s.errors = errors_.load();
     s.writes = write_back_.rows_queued();
-    s.rate_limited = write_back_.rate_limited();
+    s.rate_limited = write_back_.rate_limited() + read_rate_limited_.load();
+    s.verified_coalesced = write_back_.coalesced();
     if (auto status = outbox_->status(client_.config().base_id)) s.outbox = status->waiting;
+    auto [error, at] = write_back_.last_error();
+    s.last_write_error = error;
+    s.last_write_error_at = at;
     return s;
   }
 
  private:
-  // One load per key at a time: concurrent misses wait for the same answer.
-  Result<Entry> load_once(const Key& key, bool force) {
-    std::unique_lock lock(flight_mutex_);
-    if (auto it = in_flight_.find(key); it != in_flight_.end()) {
-      auto shared = it->second;
-      lock.unlock();
-      return shared.get();
+  // ---- the cache
+
+  Result<std::shared_ptr<const ModelList>> answer(const Key& key, bool include_inactive) {
+    {
+      std::shared_lock lock(cache_mutex_);
+      if (auto it = cache_.find(key); it != cache_.end()) return include_inactive ? it->second.all : it->second.usable;
     }
-    std::promise<Result<Entry>> promise;
-    auto shared = promise.get_future().share();
-    in_flight_.emplace(key, shared);
-    lock.unlock();
-    Result<Entry> result = load(key, force);
-    if (result) {
-      std::unique_lock cache(cache_mutex_);
-      cache_[key] = *result;
-    }
-    promise.set_value(result);
-    lock.lock();
-    in_flight_.erase(key);
-    return result;
+    std::lock_guard lock(flight_mutex_);
+    if (auto it = failures_.find(key); it != failures_.end()) return std::unexpected(it->second);
+    return std::unexpected(make_error(ErrorCode::not_found, "no answer for " + key.first));
   }
 
-  Result<Entry> load(const Key& key, bool force) {
-    const auto& [provider, category] = key;
+  // A degraded answer never replaces a sound one that is still valid.
+  void put(const Key& key, const Entry& entry) {
+    std::unique_lock lock(cache_mutex_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && entry.all->degraded && !it->second.all->degraded && clock_.now() < it->second.expires) return;
+    cache_[key] = entry;
+  }
+
+  // One load per key at a time, in the background: concurrent misses share it.
+  std::shared_future<void> start_load(const Key& key) {
+    std::lock_guard lock(flight_mutex_);
+    if (auto it = loading_.find(key); it != loading_.end()) return it->second;
+    auto promise = std::make_shared<std::promise<void>>();
+    std::shared_future<void> done = promise->get_future().share();
+    loading_.emplace(key, done);
+    bool posted = pool_.post([this, key, promise] {
+      // Whatever happens in the load, the waiters are released and the key is free again.
+      try {
+        load(key, false);
+      } catch (const std::exception& e) {
+        remember_failure(key, make_error(ErrorCode::transport, std::string("the registry's load failed: ") + e.what()));
+      } catch (...) {
+        remember_failure(key, make_error(ErrorCode::transport, "the registry's load failed"));
+      }
+      {
+        std::lock_guard l(flight_mutex_);
+        loading_.erase(key);
+      }
+      promise->set_value();
+    });
+    if (!posted) {
+      loading_.erase(key);
+      promise->set_value();
+    }
+    return done;
+  }
+
+  void remember_failure(const Key& key, Error e) {
+    std::lock_guard lock(flight_mutex_);
+    failures_[key] = std::move(e);
+  }
+
+  // ---- the table
+
+  Snapshot known_snapshot() const {
+    std::lock_guard lock(snapshot_mutex_);
+    return snapshot_;
+  }
+
+  // The table as read from Airtable, reusing a read younger than the cache TTL; one read at
+  // a time. An error when Airtable cannot be read now (the last snapshot is then the best).
+  Result<Snapshot> table(bool force) {
+    std::lock_guard reading(table_read_mutex_);
     auto now = clock_.now();
-    SystemTime wall = std::chrono::system_clock::now();
+    {
+      std::lock_guard lock(snapshot_mutex_);
+      if (!force && snapshot_ && snapshot_live_ && now - snapshot_loaded_ < options_.cache_ttl) return snapshot_;
+      if (!force && now < table_failed_until_) return std::unexpected(table_error_);
+    }
+    auto read = read_with_retries();
+    std::lock_guard lock(snapshot_mutex_);
+    if (!read) {
+      table_failed_until_ = clock_.now() + options_.negative_ttl;
+      table_error_ = read.error();
+      if (!snapshot_) load_disk_snapshot();
+      return std::unexpected(read.error());
+    }
+    read->version = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(read->read_at.time_since_epoch()).count());
+    if (auto saved = snapshots_.save(client_.config().base_id, *read, tables_.registry); !saved)
+      options_.logger->warn("the snapshot could not be saved: {}", saved.error().describe());
+    snapshot_ = std::make_shared<const TableSnapshot>(std::move(*read));
+    snapshot_live_ = true;
+    snapshot_loaded_ = clock_.now();
+    fill_fresh(snapshot_);
+    return snapshot_;
+  }
+
+  Result<TableSnapshot> read_with_retries() {
+    auto stop = pool_.stop_token();
+    Error last;
+    for (int attempt = 1; attempt <= std::max(1, options_.read_attempts); ++attempt) {
+      size_t requests = 0;
+      reads_.fetch_add(1, std::memory_order_relaxed);
+      // Far enough back to tell the age of stale rows too (past the warning), still one page.
+      auto look_back = std::max(options_.fresh_for, options_.stale_warn_after) + std::chrono::hours(24);
+      auto read = registry::read_table(client_, tables_.registry, tables_.history, std::chrono::system_clock::now(),
+                                       {look_back}, &requests);
+      read_requests_.fetch_add(requests, std::memory_order_relaxed);
+      if (read) return read;
+      last = read.error();
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      if (last.code == ErrorCode::rate_limited) read_rate_limited_.fetch_add(1, std::memory_order_relaxed);
+      // A 429 paused the base's limiter: the next try waits the pause out (in the background).
+      bool again = last.retryable || last.code == ErrorCode::rate_limited;
+      if (!again || stop.stop_requested()) break;
+      if (last.code != ErrorCode::rate_limited)
+        clock_.sleep_until(clock_.now() + core::backoff_delay(attempt, std::chrono::seconds(1), std::chrono::seconds(30),
+                                                              clock_.uniform()),
+                           stop);
+    }
+    return std::unexpected(last);
+  }
+
+  // Airtable is down and nothing was read in this process: the snapshot on disk.
+  void load_disk_snapshot() {
+    std::string why;
+    auto disk = snapshots_.load(client_.config().base_id, tables_.registry, &why);
+    if (!disk) return;
+    snapshot_ = std::make_shared<const TableSnapshot>(std::move(*disk));
+    snapshot_live_ = false;
+  }
+
+  // After a read: every provider whose listing is fresh is answered from it, every category.
+  void fill_fresh(const Snapshot& snap) {
+    auto wall = std::chrono::system_clock::now();
+    for (const auto& provider : snap->providers()) {
+      if (!fresh(*snap, provider, wall)) continue;
+      for (ModelCategory c : {ModelCategory::text, ModelCategory::tts}) {
+        auto rows = of_category(snap->rows_of(provider), c);
+        if (rows.empty() && registry::offered_categories(*discovery_, provider, {c}).empty()) continue;
+        put({provider, c}, airtable_entry(*snap, provider, c, std::move(rows)));
+      }
+    }
+  }
+
+  bool fresh(const TableSnapshot& snap, const std::string& provider, SystemTime wall) const {
+    auto listed = snap.listed_at(provider, wall);
+    auto trusted_for = std::chrono::duration_cast<std::chrono::seconds>(options_.fresh_for * trust_factor_);
+    return listed && wall - *listed < trusted_for;
+  }
+
+  Entry airtable_entry(const TableSnapshot& snap, const std::string& provider, ModelCategory category,
+                       std::vector<RegistryRow> rows, std::vector<std::string> notes = {}) {
     ModelList list;
     list.provider = provider;
     list.category = category;
+    list.models = std::move(rows);
+    list.source = AnswerSource::airtable;
+    list.as_of = snap.read_at;
+    list.warnings = snap.warnings_of(provider);
+    for (auto& n : notes) list.warnings.push_back(std::move(n));
+    return make_entry(std::move(list), clock_.now() + options_.cache_ttl);
+  }
 
-    // Airtable first; its snapshot on disk when it cannot be read.
-    upstream_.fetch_add(1, std::memory_order_relaxed);
-    auto read = registry::read_rows(client_, names_, provider);
-    std::vector<AirtableRecord> records;
-    bool airtable_ok = read.has_value();
-    if (airtable_ok) {
-      records = std::move(read->records);
-      (void)registry::save_snapshot(options_.state_dir, client_.config().base_id, provider, records);
-    } else {
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      list.warnings.push_back("Airtable could not be read (" + read.error().describe() + "); statuses from the last snapshot");
-      records = registry::load_snapshot(options_.state_dir, client_.config().base_id, provider);
-    }
-    auto parsed = registry::parse_rows(records, names_);
-    for (auto& w : parsed.warnings) list.warnings.push_back(std::move(w));
-    std::vector<RegistryRow> rows;
-    for (auto& r : parsed.rows)
-      if (r.category == category) rows.push_back(std::move(r));
-    auto verified = newest_verified(rows);
-    auto trusted_for = std::chrono::duration_cast<std::chrono::seconds>(options_.fresh_for * trust_factor_);
+  // ---- a load: Airtable, else the provider, else stale rows, else the curated list
 
-    if (airtable_ok && !force && verified && wall - *verified < trusted_for) {
-      list.models = std::move(rows);
-      list.source = "airtable";
-      list.as_of = *verified;
-      return make_entry(std::move(list), now + options_.cache_ttl);
+  void load(const Key& key, bool force) {
+    const auto& [provider, category] = key;
+    {
+      std::lock_guard lock(flight_mutex_);
+      failures_.erase(key);
     }
-    // The provider, unless asked too recently, failing recently, or without a key.
-    bool may_ask = force || ready_to_ask(key, now);
-    if (auto no_key = discovery_->missing_key(provider, category)) {
-      may_ask = false;
-      list.warnings.push_back(*no_key);
+    auto wall = std::chrono::system_clock::now();
+    std::vector<std::string> warnings;
+    auto read = table(false);
+    bool live = read.has_value();
+    Snapshot snap = live ? *read : known_snapshot();
+    if (!live) {
+      warnings.push_back("Airtable could not be read (" + read.error().describe() + ")" +
+                         (snap ? "; statuses from the last snapshot" : "; no snapshot of the table yet"));
     }
-    if (may_ask) {
-      {
-        std::lock_guard lock(asked_mutex_);
-        recently_asked_[key] = now;
+    if (live && !force && fresh(*snap, provider, wall)) {
+      put(key, airtable_entry(*snap, provider, category, of_category(snap->rows_of(provider), category)));
+      return;
+    }
+    auto no_key = discovery_->missing_key(provider, category);
+    bool known = !registry::offered_categories(*discovery_, provider, {category}).empty();
+    if (live && (no_key || !known)) {
+      // Nothing to list (no key, or rows people keep by hand for a provider airreg cannot
+      // ask): the table's rows are the registry, when it has some.
+      auto rows = of_category(snap->rows_of(provider), category);
+      if (!rows.empty()) {
+        std::string why = no_key ? *no_key : provider + " has no listing airreg can read";
+        put(key, airtable_entry(*snap, provider, category, std::move(rows), {why + ": the rows as the table holds them"}));
+        return;
       }
-      upstream_.fetch_add(1, std::memory_order_relaxed);
-      auto listing = discovery_->discover(provider, category);
-      if (listing) {
-        // Rows from a snapshot may be older than a person's latest choice: keep their cells out.
-        registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5, airtable_ok};
-        auto merged = registry::merge_listing(provider, category, &*listing, std::move(rows), wall, policy, names_,
-                                              parsed.untouchable);
-        if (!merged.writes.empty()) {
-          if (auto queued = write_back_.submit(merged.writes, records); !queued)
-            list.warnings.push_back("could not queue the write-back: " + queued.error().describe());
-        }
-        for (auto& w : merged.warnings) list.warnings.push_back(std::move(w));
-        list.models = std::move(merged.rows);
-        list.source = "provider";
-        list.as_of = wall;
-        return make_entry(std::move(list), now + options_.cache_ttl);
+    }
+    if (no_key) warnings.push_back(*no_key);
+    if (!no_key && known && (force || ready_to_ask(provider))) {
+      if (auto listed = ask_provider(key, snap, live, wall, warnings)) {
+        put(key, *listed);
+        return;
       }
+    }
+    put(key, stale_or_curated(key, snap, live, wall, std::move(warnings)));
+  }
+
+  // Discovery of every category of the provider, merged with its rows; writes back only
+  // what was merged against rows actually read, or a snapshot. Nothing when the listing of
+  // `key`'s category failed.
+  std::optional<Entry> ask_provider(const Key& key, const Snapshot& snap, bool live, SystemTime wall,
+                                    std::vector<std::string>& warnings) {
+    const auto& [provider, category] = key;
+    {
+      std::lock_guard lock(asked_mutex_);
+      asked_at_[provider] = clock_.now();
+    }
+    std::vector<ModelCategory> categories;
+    for (ModelCategory c : registry::offered_categories(*discovery_, provider, {ModelCategory::text, ModelCategory::tts}))
+      if (!discovery_->missing_key(provider, c)) categories.push_back(c);
+    provider_calls_.fetch_add(categories.size(), std::memory_order_relaxed);
+    registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5};
+    std::vector<RegistryRow> rows = snap ? snap->rows_of(provider) : std::vector<RegistryRow>{};
+    std::set<std::string> untouchable = snap ? snap->parsed.untouchable : std::set<std::string>{};
+    auto refresh = registry::refresh_provider(*discovery_, provider, categories, std::move(rows), untouchable, wall, policy,
+                                              tables_.registry, pool_.stop_token());
+    if (!refresh.listed()) {
       errors_.fetch_add(1, std::memory_order_relaxed);
-      {
-        std::lock_guard lock(asked_mutex_);
-        failed_until_[key] = now + options_.negative_ttl;  // a dead provider is not hammered
-      }
-      list.warnings.push_back(listing.error().describe());
+      std::lock_guard lock(asked_mutex_);
+      failed_until_[provider] = clock_.now() + options_.negative_ttl;  // a dead provider is not hammered
     }
-    // Stale rows: within the maximum age, or however old when Airtable is down too.
-    if (!rows.empty() && (!airtable_ok || !verified || wall - *verified <= options_.stale_max_age)) {
+    write_back(refresh, snap, live, warnings);
+    if (!snap) apply_outbox_statuses(provider, refresh.rows);
+    std::optional<Entry> mine;
+    for (const auto& c : refresh.categories) {
+      if (!c.listing) {
+        if (c.category == category && c.error) warnings.push_back(c.error->describe());
+        continue;
+      }
+      ModelList list;
+      list.provider = provider;
+      list.category = c.category;
+      list.models = of_category(refresh.rows, c.category);
+      list.source = AnswerSource::provider;
+      list.as_of = wall;
+      list.degraded = !live;
+      list.warnings = warnings;
+      if (snap)
+        for (auto& w : snap->warnings_of(provider)) list.warnings.push_back(std::move(w));
+      for (const auto& w : c.merged.warnings) list.warnings.push_back(w);
+      Entry e = make_entry(std::move(list), clock_.now() + (live ? options_.cache_ttl : options_.negative_ttl));
+      if (c.category == category) {
+        mine = e;
+      } else {
+        put({provider, c.category}, e);
+      }
+    }
+    return mine;
+  }
+
+  void write_back(const registry::ProviderRefresh& refresh, const Snapshot& snap, bool live, std::vector<std::string>& warnings) {
+    // Merged against nothing (no read, no snapshot): nothing is written, it would overwrite
+    // a person's cells.
+    if (!snap || !refresh.listed()) return;
+    if (!refresh.writes.empty()) {
+      auto queued = write_back_.submit(refresh.writes, snap->records_of(refresh.provider, tables_.registry), live);
+      if (!queued) warnings.push_back("could not queue the write-back: " + queued.error().describe());
+    }
+    if (!live) return;  // the history says "listed" only where the table was read
+    std::vector<Fields> history;
+    std::string now = core_now();
+    for (const auto& c : refresh.categories) {
+      ProviderSync sync = registry::sync_record(refresh.provider, c);
+      sync.started = sync.finished = now;
+      history.push_back(registry::history_row(sync, tables_.history, instance_, 0));
+    }
+    if (auto queued = write_back_.submit_history(history); !queued)
+      warnings.push_back("could not queue the history: " + queued.error().describe());
+  }
+
+  static std::string core_now();
+
+  // No table read and no snapshot: a status a person's row is known to hold from the outbox
+  // (a row queued earlier) still stands; new models follow the new-model policy.
+  void apply_outbox_statuses(const std::string& provider, std::vector<RegistryRow>& rows) {
+    auto waiting = outbox_->waiting(client_.config().base_id);
+    if (!waiting) return;
+    const auto& c = tables_.registry;
+    for (const auto& e : *waiting) {
+      auto get = [&](const char* key) -> std::string {
+        auto it = e.fields.find(c.cell(key));
+        const std::string* s = it == e.fields.end() ? nullptr : std::get_if<std::string>(&it->second);
+        return s ? *s : std::string();
+      };
+      if (get("provider_id") != provider) continue;
+      auto status = parse_status(get("status"));
+      if (!status) continue;
+      for (auto& r : rows)
+        if (r.model_id == get("model_id")) r.status = *status;
+    }
+  }
+
+  // The rows however old (stale, with their age), else the curated list without the models a
+  // person's row refuses, else an error.
+  Entry stale_or_curated(const Key& key, const Snapshot& snap, bool live, SystemTime wall, std::vector<std::string> warnings) {
+    const auto& [provider, category] = key;
+    ModelList list;
+    list.provider = provider;
+    list.category = category;
+    list.degraded = true;
+    auto all_rows = snap ? snap->rows_of(provider) : std::vector<RegistryRow>{};
+    auto rows = of_category(all_rows, category);
+    auto expires = clock_.now() + options_.negative_ttl;
+    if (!rows.empty()) {
+      // Their age: when the listing was last read, else (older than the history we read) the
+      // newest Last Verified, an upper bound.
+      auto listed = snap->listed_at(provider, wall);
+      std::optional<SystemTime> verified;
+      for (const auto& r : rows)
+        if (r.last_verified) verified = std::max(verified.value_or(*r.last_verified), std::min(*r.last_verified, wall));
+      list.as_of = listed ? *listed : verified.value_or(snap->read_at);
+      list.source = AnswerSource::stale;
       list.models = std::move(rows);
-      list.source = "stale";
-      list.as_of = verified.value_or(wall);
-      return make_entry(std::move(list), now + options_.negative_ttl);
+      if (wall - list.as_of > options_.stale_warn_after)
+        warnings.push_back("the rows of " + provider + " were last listed " + age_text(wall - list.as_of) +
+                           " ago (the provider could not be asked since)");
+      else if (!listed && wall - snap->read_at < options_.stale_warn_after && !verified)
+        warnings.push_back("the rows of " + provider + " carry no sign of when they were last listed");
+      list.warnings = std::move(warnings);
+      (void)live;
+      return make_entry(std::move(list), expires);
     }
     auto curated = discovery_->curated(provider, category);
-    if (!curated.models.empty()) {
-      for (const auto& m : curated.models) list.models.push_back(curated_row(provider, category, m));
-      list.source = "curated";
-      list.as_of = wall;
-      return make_entry(std::move(list), now + options_.negative_ttl);
+    for (const auto& m : curated.models) {
+      bool refused = std::any_of(all_rows.begin(), all_rows.end(), [&](const RegistryRow& r) {
+        return r.model_id == m.id && !usable(r.status);
+      });
+      if (!refused) list.models.push_back(curated_row(provider, category, m));
     }
-    std::string why;
-    for (const auto& w : list.warnings) why += (why.empty() ? "" : "; ") + w;
-    return std::unexpected(make_error(ErrorCode::not_found, "no models known for " + provider + " (" +
-                                                                std::string(to_string(category)) + "): " + why));
+    list.source = AnswerSource::curated;
+    list.as_of = wall;
+    for (auto& w : curated.warnings) warnings.push_back(std::move(w));
+    list.warnings = std::move(warnings);
+    if (curated.models.empty()) {
+      std::string why;
+      for (const auto& w : list.warnings) why += (why.empty() ? "" : "; ") + w;
+      remember_failure(key, make_error(ErrorCode::not_found, "no models known for " + provider + " (" +
+                                                                 std::string(to_string(category)) + "): " + why));
+    }
+    return make_entry(std::move(list), expires);
   }
 
-  // At most one discovery per key per interval, none while a recent failure is remembered.
-  bool ready_to_ask(const Key& key, Clock::TimePoint now) {
+  // The best answer right now, without waiting: the last snapshot's rows, else curated.
+  Result<Entry> fallback_entry(const Key& key) {
+    Snapshot snap = known_snapshot();
+    if (!snap) {
+      std::lock_guard lock(snapshot_mutex_);
+      if (!snapshot_) load_disk_snapshot();
+      snap = snapshot_;
+    }
+    auto e = stale_or_curated(key, snap, false, std::chrono::system_clock::now(),
+                              {"still loading (waited " + std::to_string(options_.wait_for.count()) + " ms): a fallback answers meanwhile"});
+    if (e.all->models.empty() && e.all->source == AnswerSource::curated) {
+      std::lock_guard lock(flight_mutex_);
+      if (auto it = failures_.find(key); it != failures_.end()) return std::unexpected(it->second);
+    }
+    return e;
+  }
+
+  // At most one discovery per provider per interval, none while a recent failure is remembered.
+  bool ready_to_ask(const std::string& provider) {
     std::lock_guard lock(asked_mutex_);
-    if (auto failed = failed_until_.find(key); failed != failed_until_.end() && now < failed->second) return false;
-    auto asked = recently_asked_.find(key);
-    return asked == recently_asked_.end() || now - asked->second >= options_.discovery_interval;
-  }
-
-  // The Last Verified of a model in the cache, for the write-back of report_verified().
-  std::optional<SystemTime> cached_verified(const std::string& provider, const std::string& model) const {
-    std::shared_lock lock(cache_mutex_);
-    for (const auto& [key, entry] : cache_)
-      if (key.first == provider)
-        for (const auto& r : entry.all->models)
-          if (r.model_id == model) return r.last_verified;
-    return std::nullopt;
+    auto now = clock_.now();
+    if (auto failed = failed_until_.find(provider); failed != failed_until_.end() && now < failed->second) return false;
+    auto asked = asked_at_.find(provider);
+    return asked == asked_at_.end() || now - asked->second >= options_.discovery_interval;
   }
 
   AirtableClient client_;
   std::unique_ptr<Discovery> discovery_;
-  RegistrySchemas schemas_;
-  registry::FieldNames names_;
+  airtable::BoundTables tables_;
   RegistryOptions options_;
   Clock clock_;
   std::shared_ptr<Outbox> outbox_;
+  registry::SnapshotStore snapshots_;
   double trust_factor_;
+  std::string instance_;
 
   mutable std::shared_mutex cache_mutex_;
   std::map<Key, Entry> cache_;
   std::mutex flight_mutex_;
-  std::map<Key, std::shared_future<Result<Entry>>> in_flight_;
-  std::mutex asked_mutex_;  // loads of different keys run together
-  std::map<Key, Clock::TimePoint> recently_asked_, failed_until_;
+  std::map<Key, std::shared_future<void>> loading_;
+  std::map<Key, Error> failures_;
 
-  std::atomic<size_t> hits_{0}, misses_{0}, upstream_{0}, errors_{0};
-  // Last: its flusher reads the cache, so it stops before the cache goes.
+  std::mutex table_read_mutex_;  // one table read at a time
+  mutable std::mutex snapshot_mutex_;
+  Snapshot snapshot_;
+  bool snapshot_live_ = false;  // read from Airtable by this process (else from disk)
+  Clock::TimePoint snapshot_loaded_{};
+  Clock::TimePoint table_failed_until_{};
+  Error table_error_;
+
+  std::mutex asked_mutex_;  // loads of different keys run together
+  std::map<std::string, Clock::TimePoint> asked_at_, failed_until_;
+
+  std::atomic<size_t> hits_{0}, misses_{0}, stale_served_{0}, fallbacks_served_{0}, reads_{0}, read_requests_{0},
+      provider_calls_{0}, errors_{0}, read_rate_limited_{0}, unknown_verified_{0};
   registry::WriteBack write_back_;
+  // Last: its tasks use everything above, so it stops (and joins) first.
+  core::TaskPool pool_;
 };
+
+std::string RegistryImpl::core_now() { return core::format_utc(std::chrono::system_clock::now()); }
 
 }  // namespace
 
@@ -303,17 +647,23 @@ Result<std::unique_ptr<ModelRegistry>> ModelRegistry::create(AirtableConfig airt
     if (!dir) return std::unexpected(dir.error());
     options.state_dir = *dir;
   }
+  if (!options.logger) options.logger = std::make_shared<spdlog::logger>("airreg", std::make_shared<spdlog::sinks::null_sink_mt>());
   schemas.registry.name = airtable.table;
   schemas.history.name = airtable.history_table;
   auto discovery = Discovery::create(std::move(discovery_config), transport, clock);
   if (!discovery) return std::unexpected(discovery.error());
   AirtableClient client(std::move(airtable), transport);
-  // Columns a person renamed are followed; if the schema cannot be read, schema/'s names.
-  (void)registry::adopt_current_names(client, schemas);
-  auto logger = std::make_shared<spdlog::logger>("airreg", std::make_shared<spdlog::sinks::null_sink_mt>());
+  // Field ids, so that a column renamed while we run changes nothing. Kept in the state
+  // directory: a restart spends no request on them (ids survive renames); the first start
+  // reads the meta API, and schema/'s names stand in when it cannot be read.
+  registry::SnapshotStore store(options.state_dir);
+  std::optional<airtable::BoundTables> tables = store.load_binding(client.config().base_id, schemas);
+  bool cached = tables.has_value();
+  if (!tables) tables = airtable::bind_tables(client, schemas);
+  if (!cached && tables->bound()) (void)store.save_binding(client.config().base_id, *tables);
   return std::unique_ptr<ModelRegistry>(std::make_unique<RegistryImpl>(std::move(client), std::move(*discovery),
-                                                                       std::move(schemas), std::move(options),
-                                                                       std::move(clock), std::move(logger)));
+                                                                       std::move(*tables), std::move(options),
+                                                                       std::move(clock)));
 }
 
 }  // namespace airreg

@@ -16,10 +16,10 @@ namespace {
 // Reads one row's cells, remembering the first problem; cells are checked by type.
 class Cells {
  public:
-  Cells(const AirtableRecord& record, const FieldNames& names) : record_(record), names_(names) {}
+  Cells(const AirtableRecord& record, const Columns& columns) : record_(record), columns_(columns) {}
 
   const FieldValue* cell(std::string_view key) const {
-    auto it = record_.fields.find(names_(key));
+    auto it = record_.fields.find(columns_.cell(key));
     if (it == record_.fields.end() || std::holds_alternative<std::monostate>(it->second)) return nullptr;
     return &it->second;
   }
@@ -68,13 +68,13 @@ class Cells {
     return parsed;
   }
   void problem(std::string_view key, const std::string& what) {
-    if (problem_.empty()) problem_ = "\"" + names_(key) + "\" " + what;
+    if (problem_.empty()) problem_ = "\"" + columns_.name(key) + "\" " + what;
   }
   const std::string& first_problem() const { return problem_; }
 
  private:
   const AirtableRecord& record_;
-  const FieldNames& names_;
+  const Columns& columns_;
   std::string problem_;
 };
 
@@ -100,8 +100,8 @@ void read_metadata(const std::string& text, RegistryRow& row, Cells& cells) {
 
 std::string format_day(SystemTime t) { return core::format_utc(t).substr(0, 10); }
 
-Result<RegistryRow> parse_row(const AirtableRecord& record, const FieldNames& names) {
-  Cells cells(record, names);
+Result<RegistryRow> parse_row(const AirtableRecord& record, const Columns& columns) {
+  Cells cells(record, columns);
   RegistryRow row;
   row.record_id = record.id;
   row.provider_id = cells.text("provider_id");
@@ -113,17 +113,17 @@ Result<RegistryRow> parse_row(const AirtableRecord& record, const FieldNames& na
                                                                        "; skipped, left as it is"));
   };
   if (row.model_id.empty() || row.provider_id.empty())
-    return fail("\"" + names(row.model_id.empty() ? "model_id" : "provider_id") + "\" is empty");
+    return fail("\"" + columns.name(row.model_id.empty() ? "model_id" : "provider_id") + "\" is empty");
   std::string category = cells.text("category");
   if (!category.empty()) {
     auto c = parse_category(category);
-    if (!c) return fail("\"" + names("category") + "\" is \"" + category + "\", not text or tts");
+    if (!c) return fail("\"" + columns.name("category") + "\" is \"" + category + "\", not text or tts");
     row.category = *c;
   }
   std::string status = cells.text("status");
   if (!status.empty()) {
     auto s = parse_status(status);
-    if (!s) return fail("\"" + names("status") + "\" is \"" + status + "\", not a known status");
+    if (!s) return fail("\"" + columns.name("status") + "\" is \"" + status + "\", not a known status");
     row.status = *s;
   }
   row.available = cells.flag("available");
@@ -146,25 +146,29 @@ Result<RegistryRow> parse_row(const AirtableRecord& record, const FieldNames& na
   return row;
 }
 
-ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const FieldNames& names) {
+ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const Columns& columns) {
   ParsedRows out;
   std::unordered_map<std::string, size_t> first_of;  // key -> index in out.rows
   std::set<std::string> duplicated;
+  auto text_of = [&](const AirtableRecord& record, const char* key) {
+    auto it = record.fields.find(columns.cell(key));
+    const std::string* s = it == record.fields.end() ? nullptr : std::get_if<std::string>(&it->second);
+    return s ? *s : std::string();
+  };
   for (const auto& record : records) {
-    auto row = parse_row(record, names);
+    auto row = parse_row(record, columns);
     if (!row) {
       out.warnings.push_back(row.error().message);
-      auto id = record.fields.find(names("model_id"));
-      if (id != record.fields.end())
-        if (auto s = std::get_if<std::string>(&id->second); s && !s->empty()) out.untouchable.insert(*s);
+      std::string provider = text_of(record, "provider_id"), model = text_of(record, "model_id");
+      if (!provider.empty() && !model.empty()) out.untouchable.insert(provider + "/" + model);
       continue;
     }
     auto [at, fresh] = first_of.emplace(row->key(), out.rows.size());
     if (!fresh) {
-      out.warnings.push_back("row " + record.id + " (" + row->key() + "): another row has the same " + names("provider_id") +
-                             " and " + names("model_id") + "; both skipped, left as they are");
+      out.warnings.push_back("row " + record.id + " (" + row->key() + "): another row has the same " + columns.name("provider_id") +
+                             " and " + columns.name("model_id") + "; both skipped, left as they are");
       duplicated.insert(row->key());
-      out.untouchable.insert(row->model_id);
+      out.untouchable.insert(row->key());
       continue;
     }
     out.rows.push_back(std::move(*row));

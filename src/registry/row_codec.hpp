@@ -9,21 +9,24 @@
 #include <vector>
 
 #include "airreg/registry_row.hpp"
-#include "registry/field_names.hpp"
+#include "airtable/columns.hpp"
 
 namespace airreg::registry {
 
-Result<RegistryRow> parse_row(const AirtableRecord& record, const FieldNames& names);
+using airtable::Columns;
+
+Result<RegistryRow> parse_row(const AirtableRecord& record, const Columns& columns);
 
 struct ParsedRows {
   std::vector<RegistryRow> rows;
   std::vector<std::string> warnings;  // one per skipped row, naming it
-  // Model ids of rows that could not be read, or that share their key with another row: a
-  // sync must not write them (an upsert would overwrite the person's cells, or match twice).
+  // Keys (provider/model) of rows that could not be read, or that share their key with
+  // another row: a sync must not write them (an upsert would overwrite the person's cells, or
+  // match twice).
   std::set<std::string> untouchable;
 };
 // Parses every record; skips unreadable rows and every row of a duplicated key.
-ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const FieldNames& names);
+ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const Columns& columns);
 
 // Metadata's JSON: {"airreg":1,"seeded":{key: value},"people":[key]}.
 std::string write_metadata(const RegistryRow& row);

@@ -1,45 +1,50 @@
 #include "registry/write_back.hpp"
 
+#include <spdlog/sinks/null_sink.h>
+
 #include "core/time_text.hpp"
 
 namespace airreg::registry {
 
-namespace {
-
-BatchWriterOptions registry_writer_options(const FieldNames& names) {
-  BatchWriterOptions o;
-  o.table = names.schema().name;
-  for (const auto& key : names.schema().merge_on) o.merge_on.push_back(names(key));
-  return o;
-}
-
-}  // namespace
-
-WriteBack::WriteBack(AirtableClient client, std::shared_ptr<Outbox> outbox, const FieldNames& names, Clock clock,
-                     std::chrono::minutes verify_interval, std::chrono::seconds flush_timeout, LastVerified last_verified,
-                     std::shared_ptr<spdlog::logger> logger)
-    : names_(names),
-      clock_(clock),
-      verify_interval_(verify_interval),
-      flush_timeout_(flush_timeout),
-      last_verified_(std::move(last_verified)),
-      writer_(std::move(client), std::move(outbox), registry_writer_options(names), clock, std::move(logger)),
+WriteBack::WriteBack(AirtableClient client, std::shared_ptr<Outbox> outbox, BatchWriterOptions registry,
+                     BatchWriterOptions history, Settings settings)
+    : settings_(std::move(settings)),
+      writer_(client, outbox, std::move(registry), settings_.clock, settings_.logger),
+      history_writer_(std::move(client), std::move(outbox), std::move(history), settings_.clock, settings_.logger),
       flusher_([this] { flush_loop(); }) {}
 
 WriteBack::~WriteBack() {
+  // A watchdog cuts the last flush short at the deadline, also mid-request.
+  auto deadline = settings_.clock.now() + settings_.flush_timeout;
+  std::mutex watch_mutex;
+  std::condition_variable watch_done;
+  bool done = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(watch_mutex);
+    if (!watch_done.wait_for(lock, settings_.flush_timeout, [&] { return done; })) {
+      writer_.cancel();
+      history_writer_.cancel();
+    }
+  });
   {
     std::lock_guard lock(flush_mutex_);
     stopping_ = true;
   }
   flush_wanted_.notify_all();
   flusher_.join();
-  queue_verified();
   // What does not land in time stays in the outbox for the next start.
-  writer_.flush({}, clock_.now() + flush_timeout_);
+  flush_once(deadline);
+  {
+    std::lock_guard lock(watch_mutex);
+    done = true;
+  }
+  watch_done.notify_all();
+  watchdog.join();
 }
 
-Result<size_t> WriteBack::submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current) {
-  auto queued = writer_.submit(rows, current);
+Result<size_t> WriteBack::submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
+                                 bool read_just_now) {
+  auto queued = writer_.submit(rows, current, nullptr, read_just_now);
   if (queued) {
     queued_.fetch_add(*queued, std::memory_order_relaxed);
     wake();
@@ -47,12 +52,35 @@ Result<size_t> WriteBack::submit(const std::vector<Fields>& rows, const std::vec
   return queued;
 }
 
-void WriteBack::report_verified(const std::string& provider, const std::string& model_id) {
+Result<size_t> WriteBack::submit_history(const std::vector<Fields>& rows) {
+  auto queued = history_writer_.submit(rows, {});
+  if (queued) wake();
+  return queued;
+}
+
+bool WriteBack::report_verified(const std::string& key, const std::string& record_id,
+                                std::optional<SystemTime> last_verified) {
+  auto now = settings_.clock.now();
+  auto wall = std::chrono::system_clock::now();
   {
-    std::lock_guard lock(verified_mutex_);
-    verified_[{provider, model_id}] = std::chrono::system_clock::now();
+    std::lock_guard lock(state_mutex_);
+    auto at = verified_at_.find(key);
+    bool recent = at != verified_at_.end() && now - at->second < settings_.verify_interval;
+    bool cell_recent = last_verified && wall - *last_verified < settings_.verify_interval;
+    if (recent || cell_recent || verified_pending_.count(key)) {
+      coalesced_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    verified_at_[key] = now;
+    verified_pending_[key] = record_id;
   }
   wake();
+  return true;
+}
+
+std::pair<std::string, std::optional<SystemTime>> WriteBack::last_error() const {
+  std::lock_guard lock(state_mutex_);
+  return {last_error_, last_error_at_};
 }
 
 void WriteBack::wake() {
@@ -64,21 +92,33 @@ void WriteBack::wake() {
 }
 
 void WriteBack::queue_verified() {
-  std::map<std::pair<std::string, std::string>, SystemTime> batch;
+  std::map<std::string, std::string> batch;
   {
-    std::lock_guard lock(verified_mutex_);
-    batch.swap(verified_);
+    std::lock_guard lock(state_mutex_);
+    batch.swap(verified_pending_);
   }
-  std::vector<Fields> rows;
-  for (const auto& [key, when] : batch) {
-    const auto& [provider, model] = key;
-    auto last = last_verified_(provider, model);
-    if (last && when - *last < verify_interval_) continue;  // the cell is recent enough
-    rows.push_back(Fields{{names_("provider_id"), provider}, {names_("model_id"), model},
-                          {names_("last_verified"), core::format_utc(when)}});
+  if (batch.empty()) return;
+  std::string now = core::format_utc(std::chrono::system_clock::now());
+  std::vector<AirtableRecord> updates;
+  std::vector<std::string> labels;
+  for (const auto& [key, record_id] : batch) {
+    updates.push_back(AirtableRecord{record_id, "", {{settings_.last_verified_cell, now}}});
+    labels.push_back(key);
   }
-  if (!rows.empty())
-    if (auto queued = writer_.submit(rows, {})) queued_.fetch_add(*queued, std::memory_order_relaxed);
+  if (auto queued = writer_.submit_updates(updates, labels)) queued_.fetch_add(*queued, std::memory_order_relaxed);
+}
+
+void WriteBack::flush_once(std::optional<Clock::TimePoint> deadline) {
+  queue_verified();
+  auto report = writer_.flush({}, deadline);
+  rate_limited_.fetch_add(report.rate_limited, std::memory_order_relaxed);
+  requests_.fetch_add(report.requests, std::memory_order_relaxed);
+  if (report.stopped && report.stopped->code != ErrorCode::cancelled) {
+    if (settings_.logger) settings_.logger->warn("write-back stopped: {}", report.stopped->describe());
+    std::lock_guard lock(state_mutex_);
+    last_error_ = report.stopped->describe();
+    last_error_at_ = std::chrono::system_clock::now();
+  }
 }
 
 void WriteBack::flush_loop() {
@@ -88,10 +128,8 @@ void WriteBack::flush_loop() {
     if (stopping_) return;
     flush_requested_ = false;
     lock.unlock();
-    queue_verified();
-    // Bounded, so that shutting down never waits long; what is left waits in the outbox.
-    auto report = writer_.flush({}, clock_.now() + std::max<Clock::Duration>(flush_timeout_, std::chrono::seconds(60)));
-    rate_limited_.fetch_add(report.rate_limited, std::memory_order_relaxed);
+    // Bounded, so that it never holds the base's flush lock for long; what is left waits.
+    flush_once(settings_.clock.now() + std::chrono::seconds(60));
     lock.lock();
   }
 }

@@ -1,13 +1,14 @@
-// The registry's write-back: rows the read path merged, and report_verified() calls, go to
-// the batch writer, which a background thread flushes, so that no reader waits for Airtable.
-// Destruction stops the thread and flushes for at most flush_timeout; what is left stays in
-// the outbox for the next start. Thread-safe.
+// The registry's write-back: rows the read path merged, history rows of its refreshes, and
+// report_verified() calls go to the outbox, which a background thread flushes, so that no
+// reader waits for Airtable. report_verified is coalesced: at most one Last Verified write per
+// model per verify_interval in this process, whatever the call rate, and only as an update of
+// a record that exists. Destruction flushes for at most flush_timeout (then cancels the
+// request in flight); what is left stays in the outbox for the next start. Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,45 +19,55 @@
 
 #include "airreg/batch_writer.hpp"
 #include "airreg/registry_row.hpp"
-#include "registry/field_names.hpp"
 
 namespace airreg::registry {
 
 class WriteBack {
  public:
-  // The Last Verified a model's row holds now, as far as the caller knows.
-  using LastVerified = std::function<std::optional<SystemTime>(const std::string& provider, const std::string& model)>;
+  struct Settings {
+    Clock clock;
+    std::chrono::minutes verify_interval{60};
+    std::chrono::seconds flush_timeout{10};
+    std::string last_verified_cell;  // the Last Verified column's cell key
+    std::shared_ptr<spdlog::logger> logger;
+  };
 
-  WriteBack(AirtableClient client, std::shared_ptr<Outbox> outbox, const FieldNames& names, Clock clock,
-            std::chrono::minutes verify_interval, std::chrono::seconds flush_timeout, LastVerified last_verified,
-            std::shared_ptr<spdlog::logger> logger);
+  WriteBack(AirtableClient client, std::shared_ptr<Outbox> outbox, BatchWriterOptions registry,
+            BatchWriterOptions history, Settings settings);
   ~WriteBack();
   WriteBack(const WriteBack&) = delete;
   WriteBack& operator=(const WriteBack&) = delete;
 
   // Queues changed rows (diffed against `current`) and wakes the flusher.
-  Result<size_t> submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current);
-  // A real call to the model worked: becomes a Last Verified write when the cell is old.
-  void report_verified(const std::string& provider, const std::string& model_id);
+  Result<size_t> submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current, bool read_just_now);
+  Result<size_t> submit_history(const std::vector<Fields>& rows);
+  // A real call worked for the model whose row is `record_id` (its Last Verified as last
+  // read: `last_verified`). True when a write was queued, false when coalesced.
+  bool report_verified(const std::string& key, const std::string& record_id, std::optional<SystemTime> last_verified);
 
   size_t rows_queued() const { return queued_.load(); }
   size_t rate_limited() const { return rate_limited_.load(); }
+  size_t requests() const { return requests_.load(); }
+  size_t coalesced() const { return coalesced_.load(); }
+  // The last flush that stopped early: why, and when.
+  std::pair<std::string, std::optional<SystemTime>> last_error() const;
 
  private:
   void wake();
   void queue_verified();
+  void flush_once(std::optional<Clock::TimePoint> deadline);
   void flush_loop();
 
-  const FieldNames& names_;
-  Clock clock_;
-  std::chrono::minutes verify_interval_;
-  std::chrono::seconds flush_timeout_;
-  LastVerified last_verified_;
+  Settings settings_;
   BatchWriter writer_;
+  BatchWriter history_writer_;
 
-  std::mutex verified_mutex_;
-  std::map<std::pair<std::string, std::string>, SystemTime> verified_;  // provider, model -> when
-  std::atomic<size_t> queued_{0}, rate_limited_{0};
+  mutable std::mutex state_mutex_;
+  std::map<std::string, Clock::TimePoint> verified_at_;  // key -> when this process last queued it
+  std::map<std::string, std::string> verified_pending_;  // key -> record id, not yet queued
+  std::string last_error_;
+  std::optional<SystemTime> last_error_at_;
+  std::atomic<size_t> queued_{0}, rate_limited_{0}, requests_{0}, coalesced_{0};
 
   std::mutex flush_mutex_;
   std::condition_variable flush_wanted_;

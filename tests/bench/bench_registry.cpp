@@ -97,7 +97,7 @@ int main() {
   auto registry = ModelRegistry::create(airtable, discovery_config, schemas, options, counting).value();
   auto list = registry->models("openai", ModelCategory::text, true).value();
   std::printf("cold models() on the synced base: %zu rows, source %s, %zu HTTP requests (one page per 100 rows: %zu)\n",
-              list->models.size(), list->source.c_str(), counting->count.load(), (list->models.size() + 99) / 100);
+              list->models.size(), std::string(airreg::to_string(list->source)).c_str(), counting->count.load(), (list->models.size() + 99) / 100);
 
   const long kHits = 2'000'000;
   for (int threads : {1, 2})

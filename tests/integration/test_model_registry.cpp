@@ -4,19 +4,24 @@
 
 #include <thread>
 
+#include <spdlog/sinks/base_sink.h>
+
 #include "airreg/model_registry.hpp"
 #include "airreg/sync.hpp"
+#include "core/durable_file.hpp"
 #include "core/time_text.hpp"
+#include "eventually.hpp"
 #include "fake_clock.hpp"
 #include "fixture_server.hpp"
+#include "local_api.hpp"
 #include "local_config.hpp"
 #include "local_server.hpp"
-#include "registry/row_reader.hpp"
 #include "registry_tables.hpp"
 #include "temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using namespace airreg;
+using airreg::test::eventually;
 using airreg::test::FakeClock;
 using airreg::test::FixtureServer;
 using airreg::test::LocalServer;
@@ -26,7 +31,8 @@ using Reply = FixtureServer::Reply;
 
 namespace {
 
-std::string core_time(SystemTime t) { return core::format_utc(t); }
+constexpr const char* kTable = "AI Model Registry";
+constexpr const char* kHistory = "Model Sync History";
 
 struct World {
   LocalServer airtable;
@@ -35,11 +41,15 @@ struct World {
   FakeClock clock;
   AirtableClient client{test::local_config(airtable), make_curl_transport()};
   std::string listing = provider_fixture("openai/2026-02/v1_models.json");
-  bool provider_down = false;
+  std::atomic<bool> provider_down{false};
+  std::atomic<int> provider_delay_ms{0};
 
-  World() {
+  double max_rps = 0;  // the registry's pacing (0: none, the server has no limit either)
+
+  explicit World(std::vector<std::string> airtable_args = {"--rate-limit", "0"}) : airtable(std::move(airtable_args)) {
     test::set_up_registry_tables(client);
     providers.on("GET", "/models", [this](const FixtureServer::Seen&) {
+      if (int ms = provider_delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
       return provider_down ? Reply{503, R"({"error":{"message":"down"}})", {}} : Reply{200, listing, {}};
     });
   }
@@ -52,17 +62,46 @@ struct World {
     c.max_attempts = 1;
     return c;
   }
-  std::unique_ptr<ModelRegistry> registry(RegistryOptions o = {}) {
+  std::unique_ptr<ModelRegistry> registry(RegistryOptions o = {}, ModelStatus new_status = ModelStatus::active) {
     o.state_dir = state.path();
     o.flush_timeout = 5s;
-    o.new_status = ModelStatus::active;  // so that the lists below are not empty
-    return ModelRegistry::create(test::local_config(airtable), discovery(), RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value(),
+    if (o.wait_for == RegistryOptions{}.wait_for) o.wait_for = 30s;  // these tests want the load's own answer
+    o.new_status = new_status;  // active, so that the lists below are not empty
+    AirtableConfig config = test::local_config(airtable);
+    config.max_requests_per_second = max_rps;
+    config.rate_limit_pause = 2s;  // the servers here punish for 2 s, not Airtable's 30
+    return ModelRegistry::create(config, discovery(), RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value(),
                                  o, make_curl_transport(), clock.clock())
         .value();
   }
   size_t provider_calls() const { return providers.seen().size(); }
-  size_t rows_in_table() { return client.list("AI Model Registry").value().size(); }
+  std::vector<AirtableRecord> records() { return client.list(kTable).value(); }
+  std::string record_of(const std::string& model) {
+    for (const auto& r : records())
+      if (r.fields.at("Model ID") == FieldValue(model)) return r.id;
+    FAIL("no row " << model);
+    return "";
+  }
+  void edit(const std::string& model, Fields cells) {
+    REQUIRE(client.update(kTable, {AirtableRecord{record_of(model), "", std::move(cells)}}));
+  }
+  // Every row's Last Verified is `ago`.
+  void verified_ago(std::chrono::minutes ago) {
+    std::string when = core::format_utc(std::chrono::system_clock::now() - ago);
+    for (const auto& rec : records()) REQUIRE(client.update(kTable, {AirtableRecord{rec.id, "", {{"Last Verified", when}}}}));
+  }
+  // Every history row says the listings were read `ago`.
+  void listed_ago(std::chrono::minutes ago) {
+    std::string when = core::format_utc(std::chrono::system_clock::now() - ago);
+    auto runs = client.list(kHistory).value();  // held: a range-for over value() of a temporary dangles
+    for (const auto& run : runs)
+      REQUIRE(client.update(kHistory, {AirtableRecord{run.id, "", {{"Started", when}, {"Finished", when}}}}));
+  }
 };
+
+size_t count(const std::vector<RegistryRow>& rows, const std::string& id) {
+  return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [&](const RegistryRow& r) { return r.model_id == id; }));
+}
 
 }  // namespace
 
@@ -71,21 +110,27 @@ TEST_CASE("a cold read asks the provider, writes back, and the next instance rea
   {
     auto r = w.registry();
     auto first = r->models("openai", ModelCategory::text).value();
-    CHECK(first->source == "provider");
+    CHECK(first->source == AnswerSource::provider);
     CHECK(first->models.size() == 15);
     auto hit = r->models("openai", ModelCategory::text).value();
-    CHECK(hit->source == "cache");
+    CHECK(hit->source == AnswerSource::cache);
+    CHECK(hit->origin == AnswerSource::provider);
     CHECK(hit->models.size() == 15);
     CHECK(r->stats().hits == 1);
+    // The tts listing was read in the same refresh: no second discovery for it.
+    CHECK(r->models("openai", ModelCategory::tts).value()->origin == AnswerSource::provider);
   }  // destruction flushes the write-back
-  CHECK(w.rows_in_table() == 15);
+  size_t text_rows = 0;
+  for (const auto& rec : w.records()) text_rows += rec.fields.at("Category") == FieldValue(std::string("text"));
+  CHECK(text_rows == 15);
+  size_t calls = w.provider_calls();
   auto next = w.registry();
   auto read = next->models("openai", ModelCategory::text).value();
-  CHECK(read->source == "airtable");
-  CHECK(w.provider_calls() == 1);
+  CHECK(read->source == AnswerSource::airtable);
+  CHECK(w.provider_calls() == calls);  // the history says the listing is fresh
 }
 
-TEST_CASE("32 threads missing the same key cause one upstream load", "[registry]") {
+TEST_CASE("32 threads missing the same key cause one table read and one discovery", "[registry]") {
   World w;
   auto r = w.registry();
   std::vector<std::thread> threads;
@@ -96,78 +141,130 @@ TEST_CASE("32 threads missing the same key cause one upstream load", "[registry]
     });
   for (auto& t : threads) t.join();
   CHECK(ok == 32);
-  CHECK(w.provider_calls() == 1);
-  CHECK(r->stats().upstream_calls == 2);  // one Airtable read, one provider listing
+  CHECK(w.provider_calls() == 2);  // one listing per category of the one provider
+  CHECK(r->stats().airtable_reads == 1);
 }
 
-TEST_CASE("the cache expires after its TTL and reads Airtable again", "[registry]") {
+TEST_CASE("an expired entry is served while one background refresh reads Airtable again", "[registry]") {
   World w;
   RegistryOptions o;
   o.cache_ttl = 3600s;
   auto r = w.registry(o);
   r->models("openai", ModelCategory::text).value();
-  auto calls = r->stats().upstream_calls;
+  REQUIRE(eventually([&] { return r->stats().outbox == 0; }));  // the write-back (and its history row) landed
+  auto reads = r->stats().airtable_reads;
   w.clock.advance(3599s);
-  CHECK(r->models("openai", ModelCategory::text).value()->source == "cache");
+  CHECK(r->models("openai", ModelCategory::text).value()->source == AnswerSource::cache);
   w.clock.advance(2s);
-  CHECK(r->models("openai", ModelCategory::text).value()->source != "cache");
-  CHECK(r->stats().upstream_calls > calls);
+  auto expired = r->models("openai", ModelCategory::text).value();  // at once, not after the read
+  CHECK(expired->source == AnswerSource::cache);
+  CHECK(r->stats().stale_served == 1);
+  REQUIRE(eventually([&] { return r->models("openai", ModelCategory::text).value()->origin == AnswerSource::airtable; }));
+  CHECK(r->stats().airtable_reads == reads + 1);
 }
 
-TEST_CASE("provider down: stale rows are served, marked stale, and the provider is not hammered", "[registry]") {
+TEST_CASE("provider down: the rows are served marked stale however old, never the curated list, and the provider is not hammered", "[registry]") {
   World w;
   { w.registry()->models("openai", ModelCategory::text).value(); }
   w.provider_down = true;
+  w.listed_ago(std::chrono::hours(24 * 30));  // a month without a listing: past the 7-day warning
+  w.verified_ago(std::chrono::hours(24 * 30));
   RegistryOptions o;
-  o.fresh_for = 0h;  // every row is stale at once
   o.cache_ttl = 1s;
   auto r = w.registry(o);
   auto stale = r->models("openai", ModelCategory::text).value();
-  CHECK(stale->source == "stale");
-  CHECK(stale->models.size() == 15);
-  CHECK_FALSE(stale->warnings.empty());
+  CHECK(stale->source == AnswerSource::stale);
+  CHECK(stale->degraded);
+  CHECK(stale->models.size() == 15);  // before: the curated list past 7 days
+  bool aged = false;
+  for (const auto& warning : stale->warnings) aged |= warning.find("30 days ago") != std::string::npos;
+  CHECK(aged);
   size_t calls = w.provider_calls();
-  w.clock.advance(30s);  // within the negative cache: served as it was, the provider left alone
-  CHECK(r->models("openai", ModelCategory::text).value()->source == "stale");
+  w.clock.advance(30s);  // within the negative TTL: served as it was, never as `cache`
+  auto hit = r->models("openai", ModelCategory::text).value();
+  CHECK(hit->source == AnswerSource::stale);
   CHECK(w.provider_calls() == calls);
   w.clock.advance(271s);  // past the negative cache and the 5-minute discovery interval: asked once more
-  CHECK(r->models("openai", ModelCategory::text).value()->source == "stale");
-  CHECK(w.provider_calls() == calls + 1);
+  CHECK(r->models("openai", ModelCategory::text).value()->source == AnswerSource::stale);
+  REQUIRE(eventually([&] { return w.provider_calls() >= calls + 2; }));
+  CHECK(w.provider_calls() == calls + 2);  // one refresh: a listing per category
 }
 
 TEST_CASE("Airtable down: the provider's models are served with statuses from the last snapshot; rows wait in the outbox", "[registry]") {
   World w;
-  {
-    auto r = w.registry();
-    r->models("openai", ModelCategory::text).value();
-  }
-  // A person disables gpt-4o; a registry reads it (and keeps the snapshot) before Airtable goes.
-  auto rows = registry::read_rows(w.client, registry::FieldNames(RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR)->registry), "openai");
-  (void)rows;
-  auto records = w.client.list("AI Model Registry").value();
-  std::string gpt4o;
-  for (const auto& rec : records)
-    if (rec.fields.at("Model ID") == FieldValue(std::string("gpt-4o"))) gpt4o = rec.id;
-  REQUIRE(w.client.update("AI Model Registry", {AirtableRecord{gpt4o, "", {{"Status", std::string("disabled")}}}}));
+  { w.registry()->models("openai", ModelCategory::text).value(); }
+  w.edit("gpt-4o", {{"Status", std::string("disabled")}});
   {
     RegistryOptions fresh_never;
-    fresh_never.fresh_for = 0h;
+    fresh_never.fresh_for = 0h;  // asks the provider, and keeps the snapshot with the disabled row
     w.registry(fresh_never)->models("openai", ModelCategory::text).value();
   }
   w.airtable.stop();
-  w.listing.replace(w.listing.find("\"gpt-4-0613\""), 12, "\"gpt-new-1\"");
+  w.listing.replace(w.listing.find("\"gpt-4-0613\""), 12, "\"gpt-6-new\"");
   auto r = w.registry();
   auto list = r->models("openai", ModelCategory::text).value();
-  CHECK(list->source == "provider");
-  bool served_disabled = false, served_new = false;
-  for (const auto& m : list->models) {
-    served_disabled |= m.model_id == "gpt-4o";
-    served_new |= m.model_id == "gpt-new-1";
-  }
-  CHECK_FALSE(served_disabled);  // the snapshot says a person disabled it
-  CHECK(served_new);             // new models follow the new-model policy (active here)
-  r.reset();                     // the flush fails: the write-back waits in the outbox
+  CHECK(list->source == AnswerSource::provider);
+  CHECK(list->degraded);
+  CHECK(count(list->models, "gpt-4o") == 0);     // the snapshot says a person disabled it
+  CHECK(count(list->models, "gpt-6-new") == 1);  // new models follow the new-model policy (active here)
+  r.reset();                                     // the flush fails: the write-back waits in the outbox
   CHECK(Outbox(w.state.path()).status().value().waiting > 0);
+}
+
+TEST_CASE("Airtable down and no snapshot: listed models follow the new-model policy; nothing is written back", "[registry]") {
+  World w;
+  w.airtable.stop();
+  auto r = w.registry({}, ModelStatus::pending);
+  auto usable = r->models("openai", ModelCategory::text).value();
+  CHECK(usable->source == AnswerSource::provider);
+  CHECK(usable->models.empty());  // pending: nothing a person approved may be served
+  auto all = r->models("openai", ModelCategory::text, true).value();
+  CHECK(all->models.size() == 15);
+  r.reset();
+  // Merged against nothing: a write-back would overwrite a person's cells once Airtable is back.
+  CHECK(Outbox(w.state.path()).status().value().waiting == 0);
+}
+
+TEST_CASE("a read cut off by a 429 is not an error: a fallback answers, the pause is waited out, nothing is merged against nothing", "[registry]") {
+  World w({"--rate-limit", "5", "--penalty-seconds", "2"});
+  w.max_rps = 5;
+  { w.registry()->models("openai", ModelCategory::text).value(); }
+  w.edit("gpt-4o", {{"Status", std::string("disabled")}});
+  std::this_thread::sleep_for(1100ms);  // a fresh window
+  { w.registry()->models("openai", ModelCategory::text).value(); }  // its snapshot knows the edit
+  std::this_thread::sleep_for(1100ms);
+  size_t calls = w.provider_calls();
+  // Another process spends the base's budget: every request gets a 429 for the next 2 s.
+  test::LocalApi other(w.airtable, "t");
+  for (int i = 0; i < 8; ++i) (void)other.get(test::LocalApi::table_path(kHistory));
+  REQUIRE(w.airtable.rate_limited() > 0);
+  RegistryOptions quick;
+  quick.wait_for = 200ms;
+  quick.read_attempts = 10;
+  auto r = w.registry(quick);
+  auto answer = r->models("openai", ModelCategory::text);
+  REQUIRE(answer);  // before: "Airtable rate limit reached"
+  CAPTURE(to_string((*answer)->source), (*answer)->warnings);
+  CHECK((*answer)->degraded);
+  CHECK(count((*answer)->models, "gpt-4o") == 0);  // the snapshot knows a person disabled it
+  REQUIRE(eventually([&] { return r->models("openai", ModelCategory::text).value()->origin == AnswerSource::airtable; }));
+  CHECK(count(r->models("openai", ModelCategory::text).value()->models, "gpt-4o") == 0);
+  CHECK(w.provider_calls() == calls);  // before: the listing merged against nothing, 15 rows written back
+}
+
+TEST_CASE("a miss waits at most wait_for, then gets a fallback; the next call gets the load's answer", "[registry]") {
+  World w;
+  w.provider_delay_ms = 1500;
+  RegistryOptions o;
+  o.wait_for = 100ms;
+  auto r = w.registry(o);
+  auto started = std::chrono::steady_clock::now();
+  auto first = r->models("openai", ModelCategory::text).value();
+  CHECK(std::chrono::steady_clock::now() - started < 1400ms);  // the provider takes 1.5 s
+  CHECK(first->source == AnswerSource::curated);  // no rows, no snapshot yet
+  CHECK(first->degraded);
+  CHECK(r->stats().fallbacks_served == 1);
+  REQUIRE(eventually([&] { return r->models("openai", ModelCategory::text).value()->origin == AnswerSource::provider; }));
 }
 
 TEST_CASE("two instances on one base see each other's writes once their caches expire", "[registry]") {
@@ -175,56 +272,205 @@ TEST_CASE("two instances on one base see each other's writes once their caches e
   RegistryOptions o;
   o.cache_ttl = 60s;
   auto a = w.registry(o);
-  auto b = w.registry(o);
   a->models("openai", ModelCategory::text).value();
   a.reset();  // a's write-back lands
-  CHECK(b->models("openai", ModelCategory::text).value()->source == "airtable");
-  auto records = w.client.list("AI Model Registry").value();
-  REQUIRE(w.client.update("AI Model Registry", {AirtableRecord{records[0].id, "", {{"Status", std::string("disabled")}}}}));
+  auto b = w.registry(o);
+  CHECK(b->models("openai", ModelCategory::text).value()->source == AnswerSource::airtable);
+  w.edit("gpt-4o", {{"Status", std::string("disabled")}});
   CHECK(b->models("openai", ModelCategory::text).value()->models.size() == 15);  // cached
   w.clock.advance(61s);
-  CHECK(b->models("openai", ModelCategory::text).value()->models.size() == 14);
+  REQUIRE(eventually([&] { return b->models("openai", ModelCategory::text).value()->models.size() == 14; }));
 }
 
-TEST_CASE("resolve falls back by the rules, and to the curated default when nothing is known", "[registry]") {
+TEST_CASE("resolve falls back by the rules, to the curated default when nothing is known, never to what a row refuses", "[registry]") {
   World w;
   auto r = w.registry();
   auto chosen = r->resolve("openai", ModelCategory::text, "gpt-4o").value();
   CHECK(chosen.model_id == "gpt-4o");
-  CHECK(chosen.rule == "requested");
+  CHECK(chosen.rule == ResolveRule::requested);
   auto other = r->resolve("openai", ModelCategory::text, "no-such-model").value();
-  CHECK(other.rule == "sort order");
-  w.provider_down = true;
+  CHECK(other.rule == ResolveRule::sort_order);
   auto anthropic = r->resolve("anthropic", ModelCategory::text, "claude-haiku-4-5-20251001");  // no key, no rows
   REQUIRE(anthropic);
-  CHECK(anthropic->rule == "requested");  // the curated list is served as usable
-  CHECK(anthropic->source == "curated");
+  CHECK(anthropic->rule == ResolveRule::requested);  // the curated list is served as usable
+  CHECK(anthropic->source == AnswerSource::curated);
   auto unknown = r->resolve("anthropic", ModelCategory::text, "claude-x");
   REQUIRE(unknown);
-  CHECK(unknown->rule == "sort order");
+  CHECK(unknown->rule == ResolveRule::sort_order);
 }
 
-TEST_CASE("rows are fresh for 24 h minus this instance's jitter (here 2.5 %: 23.4 h)", "[registry]") {
+TEST_CASE("resolve never returns a disabled, pending or deprecated model, the curated default included", "[registry]") {
+  World w;
+  auto pending = w.registry({}, ModelStatus::pending);
+  auto none = pending->resolve("openai", ModelCategory::text, "gpt-4o-mini");
+  CHECK_FALSE(none);  // before: the curated default gpt-4o-mini, a pending row
+}
+
+TEST_CASE("a listing read 23.3 h ago is fresh, one read 23.5 h ago is not (24 h less a jitter of 2.5 per cent)", "[registry]") {
   World w;
   { w.registry()->models("openai", ModelCategory::text).value(); }
-  auto set_verified = [&](std::chrono::minutes ago) {
-    auto when = core_time(std::chrono::system_clock::now() - ago);
-    std::vector<AirtableRecord> updates;
-    auto records = w.client.list("AI Model Registry").value();
-    for (const auto& rec : records) {
-      updates.push_back(AirtableRecord{rec.id, "", {{"Last Verified", when}}});
-      if (updates.size() == 10) {
-        REQUIRE(w.client.update("AI Model Registry", updates));
-        updates.clear();
-      }
-    }
-    if (!updates.empty()) REQUIRE(w.client.update("AI Model Registry", updates));
-  };
   size_t calls = w.provider_calls();
-  set_verified(23h + 18min);  // 23.3 h: trusted
-  CHECK(w.registry()->models("openai", ModelCategory::text).value()->source == "airtable");
+  w.listed_ago(23h + 18min);  // 23.3 h: trusted
+  CHECK(w.registry()->models("openai", ModelCategory::text).value()->source == AnswerSource::airtable);
   CHECK(w.provider_calls() == calls);
-  set_verified(23h + 30min);  // 23.5 h: past this instance's trust, the provider is asked
-  CHECK(w.registry()->models("openai", ModelCategory::text).value()->source == "provider");
-  CHECK(w.provider_calls() == calls + 1);
+  w.listed_ago(23h + 30min);  // 23.5 h: past this instance's trust, the provider is asked
+  CHECK(w.registry()->models("openai", ModelCategory::text).value()->source == AnswerSource::provider);
+  CHECK(w.provider_calls() > calls);
+}
+
+TEST_CASE("Last Verified bumped by real calls does not make a stale listing fresh; a future time counts as now", "[registry]") {
+  World w;
+  { w.registry()->models("openai", ModelCategory::text).value(); }
+  w.listed_ago(25h);
+  // Real calls bump Last Verified on every row: the listing is still a day old.
+  w.verified_ago(0min);
+  size_t calls = w.provider_calls();
+  CHECK(w.registry()->models("openai", ModelCategory::text).value()->source == AnswerSource::provider);
+  CHECK(w.provider_calls() > calls);  // before: taken for fresh, never asked again
+  // A history row from a skewed clock, a year ahead, counts as now (fresh), not as forever.
+  w.listed_ago(-std::chrono::hours(24 * 365));
+  calls = w.provider_calls();
+  CHECK(w.registry()->models("openai", ModelCategory::text).value()->source == AnswerSource::airtable);
+  CHECK(w.provider_calls() == calls);
+}
+
+TEST_CASE("report_verified: 100 calls in a second give one Last Verified write; an unknown id creates nothing", "[registry]") {
+  World w;
+  { w.registry()->models("openai", ModelCategory::text).value(); }
+  // Last Verified an hour and a half old: a real call may bump it.
+  std::string old = core::format_utc(std::chrono::system_clock::now() - 90min);
+  w.verified_ago(90min);
+  size_t rows = w.records().size();
+  std::string table_id;
+  for (const auto& t : w.client.tables().value())
+    if (t.name == kTable) table_id = t.id;
+  auto patches = [&] {
+    size_t n = 0;
+    for (const auto& l : w.airtable.requests()) n += l.method == "PATCH" && l.path.find(table_id) != std::string::npos;
+    return n;
+  };
+  {
+    auto r = w.registry();
+    r->models("openai", ModelCategory::text).value();
+    size_t before = patches();
+    for (int i = 0; i < 100; ++i) r->report_verified("openai", "gpt-4o");
+    for (int i = 0; i < 10; ++i) r->report_verified("openai", "gpt-4o-typo");
+    r.reset();
+    CHECK(patches() - before == 1);  // before: 100
+  }
+  CHECK(w.records().size() == rows);  // the typo created no row
+  for (const auto& rec : w.records())
+    if (rec.fields.at("Model ID") == FieldValue(std::string("gpt-4o"))) CHECK(rec.fields.at("Last Verified") != FieldValue(old));
+}
+
+TEST_CASE("a registry keeps serving the right models across renames of Model ID, Status and Provider ID", "[registry]") {
+  World w;
+  RegistryOptions o;
+  o.cache_ttl = 60s;
+  { w.registry()->models("openai", ModelCategory::text).value(); }
+  w.edit("gpt-4o", {{"Status", std::string("disabled")}});
+  auto r = w.registry(o);
+  CHECK(r->models("openai", ModelCategory::text).value()->models.size() == 14);
+  auto tables = w.client.tables().value();
+  for (const auto& t : tables)
+    if (t.name == kTable)
+      for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+               {"Model ID", "Model"}, {"Status", "Approval"}, {"Provider ID", "Vendor"}}) {
+        const FieldSpec* f = t.field_by_name(from);
+        REQUIRE(f);
+        REQUIRE(w.client.update_field(t.id, f->id, to, std::nullopt));
+      }
+  size_t rows = w.records().size();
+  auto reads = r->stats().airtable_reads;
+  w.clock.advance(61s);
+  REQUIRE(eventually([&] {
+    auto list = r->models("openai", ModelCategory::text).value();
+    return r->stats().airtable_reads > reads && list->origin == AnswerSource::airtable;
+  }));
+  auto list = r->models("openai", ModelCategory::text).value();
+  CHECK(list->models.size() == 14);  // before: nothing servable (Status unknown), or all new (Model ID unknown)
+  CHECK(count(list->models, "gpt-4o") == 0);
+  CHECK(list->warnings.empty());
+  r.reset();
+  CHECK(w.records().size() == rows);  // no row created for a model taken for new
+}
+
+TEST_CASE("a load that throws releases its waiters with an error and frees the key", "[registry]") {
+  struct Throwing : HttpTransport {  // a transport with a bug: it throws on record reads
+    Result<HttpResponse> send(const HttpRequest& request) override {
+      if (request.url.find("/meta/") != std::string::npos) return HttpResponse{404, {}, R"({"error":"NOT_FOUND"})"};
+      throw std::runtime_error("boom");
+    }
+  };
+  TempDir state;
+  AirtableConfig config;
+  config.token = "t";
+  config.base_id = "appTHROW";
+  config.endpoint_url = "http://127.0.0.1:9";
+  DiscoveryConfig discovery;
+  discovery.rules_path = AIRREG_TEST_SCHEMA_DIR "/provider_rules.json";
+  discovery.curated_path = AIRREG_TEST_SCHEMA_DIR "/curated_models.json";
+  RegistryOptions o;
+  o.state_dir = state.path();
+  o.startup_jitter = 0ms;
+  auto registry = ModelRegistry::create(config, discovery, RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value(), o,
+                                        std::make_shared<Throwing>());
+  REQUIRE(registry);
+  for (int i = 0; i < 3; ++i) {
+    auto answer = (*registry)->models("openai", ModelCategory::text);  // before: std::future_error, then stuck
+    CHECK((answer || answer.error().message.find("boom") != std::string::npos));
+  }
+}
+
+TEST_CASE("destroying the registry is bounded, even while another process holds the flush lock", "[registry]") {
+  World w;
+  // A cron `airreg sync` holds the base's flush lock for a long time.
+  REQUIRE(core::make_private_dir(w.state.path()));
+  auto held = core::FileLock::acquire(w.state.path() / (std::string("flush-") + LocalServer::kBase + ".lock"));
+  REQUIRE(held);
+  auto r = w.registry();
+  r->models("openai", ModelCategory::text).value();  // its write-back waits for the lock
+  auto started = std::chrono::steady_clock::now();
+  r.reset();
+  CHECK(std::chrono::steady_clock::now() - started < 15s);  // flush_timeout is 5 s here; before: blocked
+  CHECK(Outbox(w.state.path()).status().value().waiting > 0);  // kept for the next start
+}
+
+TEST_CASE("a write-back that stops is logged and shown in stats with its time", "[registry]") {
+  World w;
+  {
+    RegistryOptions fresh_never;
+    fresh_never.fresh_for = 0h;  // leaves a snapshot
+    w.registry(fresh_never)->models("openai", ModelCategory::text).value();
+  }
+  w.airtable.stop();
+  struct Lines {
+    std::mutex mutex;
+    std::vector<std::string> all;
+  };
+  struct Sink : spdlog::sinks::base_sink<std::mutex> {
+    std::shared_ptr<Lines> lines;
+    explicit Sink(std::shared_ptr<Lines> l) : lines(std::move(l)) {}
+    void sink_it_(const spdlog::details::log_msg& m) override {
+      std::lock_guard lock(lines->mutex);
+      lines->all.emplace_back(m.payload.data(), m.payload.size());
+    }
+    void flush_() override {}
+  };
+  auto lines = std::make_shared<Lines>();
+  RegistryOptions o;
+  o.fresh_for = 0h;
+  o.logger = std::make_shared<spdlog::logger>("test", std::make_shared<Sink>(lines));
+  auto r = w.registry(o);
+  w.listing.replace(w.listing.find("\"gpt-4-0613\""), 12, "\"gpt-6-new\"");  // something to write back
+  r->models("openai", ModelCategory::text).value();
+  REQUIRE(eventually([&] { return !r->stats().last_write_error.empty(); }));  // before: dropped, invisible
+  auto stats = r->stats();
+  CHECK_THAT(stats.last_write_error, Catch::Contains("connection_refused"));
+  REQUIRE(stats.last_write_error_at);
+  CHECK(std::chrono::system_clock::now() - *stats.last_write_error_at < 1h);
+  bool logged = false;
+  std::lock_guard lock(lines->mutex);
+  for (const auto& line : lines->all) logged |= line.find("write-back stopped") != std::string::npos;
+  CHECK(logged);
 }

@@ -4,12 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include "airreg/formula.hpp"
+#include "airreg/model_registry.hpp"
 #include "airreg/sync.hpp"
 #include "fixture_server.hpp"
 #include "local_config.hpp"
 #include "local_server.hpp"
 #include "registry/resolve.hpp"
-#include "registry/row_reader.hpp"
+#include "registry/table_reader.hpp"
 #include "registry_tables.hpp"
 #include "temp_dir.hpp"
 
@@ -42,10 +43,11 @@ struct Story {
     discovery = Discovery::create(config, make_curl_transport()).value();
   }
 
-  SyncReport sync(bool force = true, bool dry_run = false) {
+  SyncReport sync(bool force = true, bool dry_run = false,
+                  std::vector<ModelCategory> categories = {ModelCategory::text}) {
     SyncOptions o;
     o.providers = {"openai"};
-    o.categories = {ModelCategory::text};
+    o.categories = std::move(categories);
     o.force = force;
     o.dry_run = dry_run;
     o.instance = "test";
@@ -53,11 +55,12 @@ struct Story {
     return runner.run(o);
   }
 
-  registry::ReadRows rows() {
-    registry::FieldNames names(schemas.registry);
-    return registry::read_rows(client, names, "openai").value();
+  registry::TableSnapshot rows() {
+    return registry::read_table(client, airtable::Columns::from_schema(schemas.registry),
+                                airtable::Columns::from_schema(schemas.history), std::chrono::system_clock::now())
+        .value();
   }
-  const RegistryRow& row(const registry::ReadRows& read, const std::string& id) {
+  const RegistryRow& row(const registry::TableSnapshot& read, const std::string& id) {
     for (const auto& r : read.parsed.rows)
       if (r.model_id == id) return r;
     FAIL("no row " << id);
@@ -66,6 +69,13 @@ struct Story {
   std::string record_id(const std::string& model) { return row(rows(), model).record_id; }
   void person_edits(const std::string& model, Fields cells, bool typecast = false) {
     REQUIRE(client.update(schemas.registry.name, {AirtableRecord{record_id(model), "", std::move(cells)}}, false, typecast));
+  }
+  // The listing names a model (OpenAI's does not, so its Model Name is its id until then).
+  void name_in_listing(const std::string& id, const std::string& name) {
+    std::string at = "\"id\": \"" + id + "\",";
+    size_t found = openai_listing.find(at);
+    REQUIRE(found != std::string::npos);
+    openai_listing.insert(found + at.size(), " \"name\": \"" + name + "\",");
   }
   // The listing without `drop` and with `add`, as the provider might answer tomorrow.
   void change_listing(const std::string& drop, const std::string& add) {
@@ -82,7 +92,7 @@ TEST_CASE("sync story: pending arrivals, a person's edits kept, vanished models 
   // 1. First sync: every text model arrives as pending, with one history row.
   auto first = s.sync();
   REQUIRE(first.providers.size() == 1);
-  CHECK(first.providers[0].outcome == "success");
+  CHECK(first.providers[0].outcome == SyncOutcome::success);
   CHECK(first.providers[0].created == 15);
   CHECK(first.registry_writes.written == 15);
   CHECK(first.ok());
@@ -101,7 +111,7 @@ TEST_CASE("sync story: pending arrivals, a person's edits kept, vanished models 
 
   // 2. Without --force the rows are fresh: nothing is asked.
   size_t asked = s.providers.seen().size();
-  CHECK(s.sync(false).providers[0].outcome == "skipped");
+  CHECK(s.sync(false).providers[0].outcome == SyncOutcome::skipped);
   CHECK(s.providers.seen().size() == asked);
 
   // 3. A person approves and annotates; two syncs later every edit is still there.
@@ -138,7 +148,7 @@ TEST_CASE("sync story: pending arrivals, a person's edits kept, vanished models 
   // 5. Asking for the vanished model falls back to the recommended one.
   auto chosen = registry::resolve_model(read.parsed.rows, "gpt-4-0613", std::nullopt);
   CHECK(chosen.model_id == "gpt-4o");
-  CHECK(chosen.rule == "recommended");
+  CHECK(chosen.rule == ResolveRule::recommended);
   CHECK(s.client.list(s.schemas.history.name).value().size() == 5);  // one per sync, the skipped one too
 }
 
@@ -186,7 +196,83 @@ TEST_CASE("a dry run reports and writes nothing; a provider failing marks nothin
   s.sync();
   s.providers.on("GET", "/models", [](const FixtureServer::Seen&) { return Reply{500, R"({"error":{"message":"down"}})", {}}; });
   auto failed = s.sync();
-  CHECK(failed.providers[0].outcome == "failed");
+  CHECK(failed.providers[0].outcome == SyncOutcome::failed);
   CHECK_FALSE(failed.ok());
   for (const auto& r : s.rows().parsed.rows) CHECK(r.available);
+}
+
+TEST_CASE("a Category a person changed is theirs: text and tts syncs keep the row, its status and name", "[sync][integration]") {
+  Story s;
+  auto both = std::vector<ModelCategory>{ModelCategory::text, ModelCategory::tts};
+  s.sync(true, false, both);
+  size_t rows_before = s.rows().parsed.rows.size();
+  s.person_edits("gpt-4o", {{"Category", std::string("tts")}, {"Status", std::string("active")},
+                            {"Model Name", std::string("Our voice model")}});
+  auto again = s.sync(true, false, both);
+  CHECK(again.ok());
+  auto second = s.sync(true, false, both);
+  for (const auto& p : second.providers) {
+    CAPTURE(to_string(p.category));
+    CHECK(p.created == 0);
+    CHECK(p.missing == 0);  // before: the tts pass marked the text model missing
+  }
+  auto read = s.rows();
+  CHECK(read.parsed.rows.size() == rows_before);  // no second row, no warning of a duplicate
+  CHECK(read.parsed.warnings.empty());
+  const auto& moved = s.row(read, "gpt-4o");
+  CHECK(moved.category == ModelCategory::tts);
+  CHECK(moved.status == ModelStatus::active);  // before: reset to pending by a "new" row
+  CHECK(moved.model_name == "Our voice model");
+  CHECK(moved.available);
+  CHECK(moved.people.count("category") == 1);
+}
+
+TEST_CASE("a replay after an outage never overwrites a cell a person changed meanwhile", "[sync][integration]") {
+  Story s;
+  s.sync();
+  // Tomorrow the listing names two models: seeded updates for both rows.
+  s.name_in_listing("gpt-4o", "GPT-4o (listing)");
+  s.name_in_listing("gpt-4", "GPT-4 (listing)");
+  // Airtable dies while the provider answers: the sync read the table, its writes cannot land.
+  s.providers.on("GET", "/models", [&](const FixtureServer::Seen&) {
+    s.airtable.stop();
+    return Reply{200, s.openai_listing, {}};
+  });
+  auto cut = s.sync();
+  CHECK_FALSE(cut.ok());
+  REQUIRE(Outbox(s.state.path()).status().value().waiting >= 2);
+  // Airtable comes back; a person names gpt-4o (and approves it) before the replay.
+  s.airtable.restart();
+  s.person_edits("gpt-4o", {{"Model Name", std::string("Our GPT-4o")}, {"Status", std::string("active")}});
+  BatchWriter flush(s.client, std::make_shared<Outbox>(s.state.path()), BatchWriterOptions{});  // as `airreg flush`
+  auto replay = flush.flush();
+  CHECK(replay.waiting == 0);
+  CHECK(replay.conflicts == 1);
+  auto read = s.rows();
+  CHECK(s.row(read, "gpt-4o").model_name == "Our GPT-4o");  // before: overwritten by the replay
+  CHECK(s.row(read, "gpt-4o").status == ModelStatus::active);
+  CHECK(s.row(read, "gpt-4").model_name == "GPT-4 (listing)");  // nobody changed it: the update lands
+  // The next sync sees the person's name as theirs from then on.
+  s.providers.on("GET", "/models", [&](const FixtureServer::Seen&) { return Reply{200, s.openai_listing, {}}; });
+  s.sync();
+  read = s.rows();
+  CHECK(s.row(read, "gpt-4o").model_name == "Our GPT-4o");
+  CHECK(s.row(read, "gpt-4o").people.count("model_name") == 1);
+}
+
+TEST_CASE("new model families are classed by patterns; ids no rule knows are named, in the report and the history", "[sync][integration]") {
+  Story s;
+  s.change_listing("gpt-4-0613", "o7-mini");     // a new o-series member: "o" and a digit
+  s.change_listing("gpt-3.5-turbo", "omni-x");   // an unknown family
+  auto report = s.sync();
+  REQUIRE(report.providers.size() == 1);
+  const auto& p = report.providers[0];
+  CHECK(std::find(p.new_model_ids.begin(), p.new_model_ids.end(), "o7-mini") != p.new_model_ids.end());
+  CHECK(p.unclassified == std::vector<std::string>{"omni-x"});
+  bool noted = false;
+  for (const auto& n : p.notes) noted |= n.find("unclassified: omni-x: add a rule in schema/provider_rules.json") != std::string::npos;
+  CHECK(noted);
+  auto history = s.client.list(s.schemas.history.name).value();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].fields.at("Unclassified IDs") == FieldValue(std::string("omni-x")));
 }

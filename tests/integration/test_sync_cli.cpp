@@ -35,9 +35,10 @@ TEST_CASE("sync, models, resolve and history from the command line", "[sync][cli
   auto models = cmd("models --provider openai --all");
   CHECK(models.exit_code == 0);
   CHECK_THAT(models.output, Catch::Contains("openai (text): 15 model(s), source airtable"));
+  // Every row is still pending, the curated default too: nothing may be served.
   auto resolved = cmd("resolve openai gpt-4o --json");
-  CHECK(resolved.exit_code == 0);
-  CHECK_THAT(resolved.output, Catch::Contains(R"("rule": "curated default")"));  // every row is still pending
+  CHECK(resolved.exit_code == 1);
+  CHECK_THAT(resolved.output, Catch::Contains("approve one by setting its Status to active"));
   auto history = cmd("history --json");
   CHECK(history.exit_code == 0);
   CHECK_THAT(history.output, Catch::Contains(R"("outcome": "success")"));

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "json/fields_json.hpp"
 
 namespace airreg::test {
@@ -62,7 +64,30 @@ Result<HttpResponse> FakeAirtable::send(const HttpRequest& request) {
   return serve(request);
 }
 
+HttpResponse FakeAirtable::list_rows() const {
+  rapidjson::StringBuffer buffer;
+  json::Writer w(buffer);
+  w.StartObject();
+  w.Key("records");
+  w.StartArray();
+  for (const auto& [key, row] : rows_) {
+    w.StartObject();
+    w.Key("id"), json::write_string(w, row.first);
+    w.Key("fields"), json::write_fields(w, row.second);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return answer(200, json::to_string(buffer));
+}
+
+void FakeAirtable::person_edits(const std::string& key, const Fields& cells) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, value] : cells) rows_[key].second[name] = value;
+}
+
 HttpResponse FakeAirtable::serve(const HttpRequest& request) {
+  if (request.method == "GET") return list_rows();
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(request.body).get(doc) != simdjson::SUCCESS) return answer(422, error_body("INVALID_REQUEST_UNKNOWN", "bad JSON"));
@@ -72,9 +97,30 @@ HttpResponse FakeAirtable::serve(const HttpRequest& request) {
     for (auto m : merge) merge_on.emplace_back(std::string_view(m));
   std::vector<Fields> incoming;
   for (auto r : doc["records"].get_array()) incoming.push_back(json::fields_from(r["fields"].get_object()));
-  for (const auto& f : incoming)
+  for (const auto& f : incoming) {
     if (auto bad = f.find("Bad"); bad != f.end() && bad->second == FieldValue(true))
-      return answer(422, error_body("INVALID_VALUE_FOR_COLUMN", "Field \\\"Bad\\\" cannot accept the provided value"));
+      return answer(422, error_body("INVALID_RECORDS", "this record is refused"));
+    if (auto refuse = f.find("Refuse"); refuse != f.end()) {
+      const std::string& type = std::get<std::string>(refuse->second);
+      if (type == "INVALID_VALUE_FOR_COLUMN")
+        return answer(422, error_body("INVALID_VALUE_FOR_COLUMN", "Field \\\"Refuse\\\" cannot accept the provided value"));
+      return answer(422, error_body(type.c_str(), "Unknown field name: \\\"Refuse\\\""));
+    }
+  }
+  if (merge_on.empty()) {  // updates by record id
+    std::vector<std::string> ids;
+    for (auto r : doc["records"].get_array()) ids.emplace_back(std::string_view(r["id"].get_string().value_unsafe()));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto row = std::find_if(rows_.begin(), rows_.end(), [&](const auto& kv) { return kv.second.first == ids[i]; });
+      if (row == rows_.end()) return answer(404, error_body("NOT_FOUND", "Could not find a record"));
+    }
+    ++applied_;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto row = std::find_if(rows_.begin(), rows_.end(), [&](const auto& kv) { return kv.second.first == ids[i]; });
+      for (auto& [name, value] : incoming[i]) row->second.second[name] = value;
+    }
+    return list_rows();
+  }
   ++applied_;
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);

@@ -1,6 +1,8 @@
-// An in-process stand-in for Airtable's upsert endpoint, for unit tests of the writer's logic
-// (integration tests use airtable-local over HTTP). It keeps rows by merge key, refuses a
-// request holding a row whose "Bad" cell is true (422, as Airtable refuses a whole request),
+// An in-process stand-in for Airtable's upsert, update and list endpoints, for unit tests of
+// the writer's logic (integration tests use airtable-local over HTTP). It keeps rows by merge
+// key, refuses a request holding a row whose "Bad" cell is true (422 INVALID_RECORDS, as
+// Airtable refuses a whole request) or whose "Refuse" cell names an error type (422 of that
+// type, naming the field "Refuse"), answers a GET with every row (formulas are ignored),
 // can be told to answer the next requests with given statuses or failures, and records when
 // each request came. Thread-safe.
 #pragma once
@@ -53,10 +55,13 @@ class FakeAirtable : public HttpTransport {
 
   std::vector<Seen> seen() const;
   std::map<std::string, Fields> rows() const;  // by merge key ("a/b")
+  // A person changes cells of a row (by merge key) in the table.
+  void person_edits(const std::string& key, const Fields& cells);
   size_t upserts_applied() const;
 
  private:
   HttpResponse serve(const HttpRequest& request);
+  HttpResponse list_rows() const;
 
   FakeClock& clock_;
   mutable std::mutex mutex_;

@@ -16,7 +16,7 @@ class FakeClock {
   using Duration = Clock::Duration;
 
   Clock clock(double uniform = 0.5) {
-    return Clock{[this] { return now(); }, [this](Duration d) { sleep(d); }, [uniform] { return uniform; }};
+    return Clock{[this] { return now(); }, [this](Duration d) { sleep(d); }, [uniform] { return uniform; }, {}};
   }
   Clock::TimePoint now() const { return Clock::TimePoint(Duration(ticks_.load())); }
   void advance(Duration d) { ticks_ += d.count(); }

@@ -5,7 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <simdjson.h>
+
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -32,7 +36,8 @@ LocalServer::~LocalServer() {
 }
 
 void LocalServer::start(int port) {
-  std::vector<std::string> args{AIRTABLE_LOCAL_BIN, "--port", std::to_string(port), "--data", data_path_};
+  std::vector<std::string> args{AIRTABLE_LOCAL_BIN, "--port", std::to_string(port), "--data", data_path_,
+                                "--request-log", dir_ + "/requests.jsonl"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
@@ -75,6 +80,41 @@ void LocalServer::stop() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+std::vector<LocalServer::Logged> LocalServer::requests() const {
+  std::vector<Logged> out;
+  std::ifstream in(dir_ + "/requests.jsonl");
+  simdjson::dom::parser parser;
+  std::string line;
+  while (std::getline(in, line)) {
+    simdjson::dom::element e;
+    if (parser.parse(line).get(e) != simdjson::SUCCESS) continue;
+    Logged l;
+    int64_t t = 0, status = 0;
+    std::string_view method, path;
+    (void)e["t_ms"].get(t);
+    (void)e["status"].get(status);
+    (void)e["method"].get(method);
+    (void)e["path"].get(path);
+    out.push_back(Logged{t, std::string(method), std::string(path), static_cast<int>(status)});
+  }
+  return out;
+}
+
+size_t LocalServer::peak_per_second() const {
+  auto all = requests();
+  size_t peak = 0;
+  for (size_t i = 0, j = 0; j < all.size(); ++j) {
+    while (all[j].t_ms - all[i].t_ms >= 1000) ++i;
+    peak = std::max(peak, j - i + 1);
+  }
+  return peak;
+}
+
+size_t LocalServer::rate_limited() const {
+  auto all = requests();
+  return static_cast<size_t>(std::count_if(all.begin(), all.end(), [](const Logged& l) { return l.status == 429; }));
 }
 
 void LocalServer::restart() {

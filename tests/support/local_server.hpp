@@ -21,6 +21,17 @@ class LocalServer {
   const std::string& data_path() const { return data_path_; }
   static constexpr const char* kBase = "appLOCALBASE00001";
 
+  // What the server answered, from its --request-log (kept in the test's directory).
+  struct Logged {
+    long long t_ms = 0;
+    std::string method, path;
+    int status = 0;
+  };
+  std::vector<Logged> requests() const;
+  // The most requests to the base in any window of one second, and the 429s answered.
+  size_t peak_per_second() const;
+  size_t rate_limited() const;
+
   // Stops the server (it saves its data) and starts it again on the same port and data.
   void restart();
   void stop();

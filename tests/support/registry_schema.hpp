@@ -1,9 +1,9 @@
-// The registry table of schema/ and its column names, loaded once for unit tests.
-// Needs AIRREG_TEST_SCHEMA_DIR.
+// The registry table of schema/ and its columns by schema/'s names (no field ids), loaded
+// once for unit tests. Needs AIRREG_TEST_SCHEMA_DIR.
 #pragma once
 
 #include "airreg/schema.hpp"
-#include "registry/field_names.hpp"
+#include "airtable/columns.hpp"
 
 namespace airreg::test {
 
@@ -12,9 +12,9 @@ inline const TableSchema& registry_schema() {
   return schema;
 }
 
-inline const registry::FieldNames& registry_names() {
-  static const registry::FieldNames names(registry_schema());
-  return names;
+inline const airtable::Columns& registry_columns() {
+  static const airtable::Columns columns = airtable::Columns::from_schema(registry_schema());
+  return columns;
 }
 
 }  // namespace airreg::test

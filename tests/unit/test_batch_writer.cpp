@@ -48,7 +48,7 @@ struct Rig {
     AirtableConfig config;
     config.token = "patSECRET.token";
     config.base_id = "appUNIT";
-    config.endpoint_url = "http://fake";
+    config.endpoint_url = "http://127.0.0.1:1";
     AirtableClient c(config, airtable);
     c.set_rate_limiter(limiter);
     return c;
@@ -179,7 +179,7 @@ TEST_CASE("after five failed tries the flush stops and the rows wait in the outb
   CHECK_FALSE(report.complete());
 }
 
-TEST_CASE("a 422 is split until the refused rows are alone; the others are written", "[batch_writer]") {
+TEST_CASE("a refused row is isolated by splitting the batch; the others are written", "[batch_writer]") {
   Rig rig;
   auto rows = models(10);
   rows[2]["Bad"] = true;
@@ -189,7 +189,7 @@ TEST_CASE("a 422 is split until the refused rows are alone; the others are writt
   REQUIRE(report.rejected.size() == 2);
   CHECK(report.rejected[0].key == "openai/model-2");
   CHECK(report.rejected[1].key == "openai/model-7");
-  CHECK_THAT(report.rejected[0].message, Catch::Contains("INVALID_VALUE_FOR_COLUMN"));
+  CHECK_THAT(report.rejected[0].message, Catch::Contains("INVALID_RECORDS"));
   CHECK(rig.airtable->rows().size() == 8);
   CHECK(rig.waiting() == 0);
   CHECK(rig.outbox->status().value().rejected == 2);
@@ -295,4 +295,124 @@ TEST_CASE("a row without its key is reported, not sent", "[batch_writer]") {
   CHECK(report.written == 1);
   REQUIRE(report.rejected.size() == 1);
   CHECK_THAT(report.rejected[0].message, Catch::Contains("Model ID"));
+}
+
+TEST_CASE("a schema refusal stops the flush with what to fix: no splitting, nothing set aside", "[batch_writer]") {
+  for (const char* type : {"UNKNOWN_FIELD_NAME", "INVALID_MULTIPLE_CHOICE_OPTIONS", "INVALID_REQUEST_UNKNOWN"}) {
+    CAPTURE(type);
+    Rig rig;
+    auto rows = models(10);
+    rows[4]["Refuse"] = std::string(type);
+    auto report = rig.writer().write(rows, {});
+    CHECK(rig.airtable->seen().size() == 1);  // before: 10 rows split down to single ones
+    REQUIRE(report.stopped);
+    CHECK(report.stopped->type == type);
+    CHECK_THAT(report.stopped->message, Catch::Contains("airreg setup"));
+    CHECK(report.rejected.empty());
+    CHECK(rig.outbox->status().value().rejected == 0);
+    CHECK(report.waiting == 10);  // every row still waits for the fix
+  }
+}
+
+TEST_CASE("a row refused for one cell is written without it; its other cells land", "[batch_writer]") {
+  Rig rig;
+  auto rows = models(10);
+  rows[3]["Refuse"] = std::string("INVALID_VALUE_FOR_COLUMN");
+  rows[3]["Available"] = true;
+  auto report = rig.writer().write(rows, {});
+  CHECK(report.written == 10);
+  CHECK(report.rejected.empty());
+  REQUIRE(report.dropped_cells.size() == 1);
+  CHECK(report.dropped_cells[0].key == "openai/model-3");
+  CHECK(report.dropped_cells[0].field == "Refuse");
+  auto landed = rig.airtable->rows().at("openai/model-3");
+  CHECK(landed.at("Available") == airreg::FieldValue(true));
+  CHECK(landed.count("Refuse") == 0);
+  CHECK(rig.waiting() == 0);
+}
+
+TEST_CASE("a replay leaves out the people's cells a person changed since the merge; connector cells land", "[batch_writer]") {
+  Rig rig;
+  BatchWriterOptions guarded;
+  guarded.guarded_fields = {"Notes", "Status"};
+  // The table as the merge read it.
+  rig.writer().write({model(1, {{"Notes", std::string("old")}})}, {});
+  std::vector<airreg::AirtableRecord> read;
+  for (auto& [key, fields] : rig.airtable->rows()) read.push_back({"rec1", "", fields});
+  // The merge wants new notes and Available; Airtable is down: the rows wait.
+  rig.airtable->script(std::vector<Scripted>(5, Scripted::answer(503)));
+  auto down = rig.writer(guarded).write({model(1, {{"Notes", std::string("From the listing")}, {"Available", true}})}, read);
+  REQUIRE(down.stopped);
+  // Meanwhile a person writes their own notes.
+  rig.airtable->person_edits("openai/model-1", {{"Notes", std::string("Mine")}});
+  auto replay = rig.writer(guarded).flush();
+  CHECK(replay.written == 1);
+  CHECK(replay.conflicts == 1);
+  auto row = rig.airtable->rows().at("openai/model-1");
+  CHECK(row.at("Notes") == airreg::FieldValue(std::string("Mine")));
+  CHECK(row.at("Available") == airreg::FieldValue(true));
+  CHECK(replay.requests == 2);  // the re-read, then the write
+}
+
+TEST_CASE("of several queued merges of one row, the newest decides the people's cells", "[batch_writer]") {
+  Rig rig;
+  BatchWriterOptions guarded;
+  guarded.guarded_fields = {"Notes"};
+  rig.writer().write({model(1, {{"Notes", std::string("first")}})}, {});
+  std::vector<airreg::AirtableRecord> read;
+  for (auto& [key, fields] : rig.airtable->rows()) read.push_back({"rec1", "", fields});
+  auto writer = rig.writer(guarded);
+  // An old merge set notes; a newer one (which saw a person's notes) left them out on purpose.
+  REQUIRE(writer.submit({model(1, {{"Notes", std::string("Old merge")}})}, read));
+  REQUIRE(writer.submit({model(1, {{"Notes", std::string("first")}, {"Available", true}})}, read));
+  writer.flush();
+  auto row = rig.airtable->rows().at("openai/model-1");
+  CHECK(row.at("Notes") == airreg::FieldValue(std::string("first")));
+  CHECK(row.at("Available") == airreg::FieldValue(true));
+}
+
+TEST_CASE("an update by record id never creates a row; a record that is gone is dropped", "[batch_writer]") {
+  Rig rig;
+  rig.writer().write({model(1)}, {});
+  std::string id = "rec1";
+  auto writer = rig.writer();
+  REQUIRE(writer.submit_updates({{id, "", {{"Last Verified", std::string("2026-11-22T10:00:00.000Z")}}},
+                                 {"recNOSUCH", "", {{"Last Verified", std::string("2026-11-22T10:00:00.000Z")}}}},
+                                {"openai/model-1", "openai/typo"}));
+  auto report = writer.flush();
+  CHECK(report.gone == 1);
+  CHECK(report.rejected.empty());
+  CHECK(rig.airtable->rows().size() == 1);
+  CHECK(rig.airtable->rows().at("openai/model-1").at("Last Verified") == airreg::FieldValue(std::string("2026-11-22T10:00:00.000Z")));
+  CHECK(rig.waiting() == 0);
+}
+
+TEST_CASE("a flush waiting on the rate limiter's pause stops at once when cancelled", "[batch_writer]") {
+  TempDir dir;
+  FakeClock unused;
+  auto airtable = std::make_shared<FakeAirtable>(unused);
+  AirtableConfig config;
+  config.token = "t";
+  config.base_id = "appCANCEL";
+  config.endpoint_url = "http://127.0.0.1:1";
+  AirtableClient client(config, airtable);
+  auto limiter = airreg::RateLimiter::per_second(5);  // the real clock
+  limiter->pause_for(60s);                            // as after a 429
+  client.set_rate_limiter(limiter);
+  BatchWriterOptions options;
+  options.table = "AI Model Registry";
+  options.merge_on = {"Provider ID", "Model ID"};
+  BatchWriter writer(client, std::make_shared<Outbox>(dir.path()), options);
+  REQUIRE(writer.submit(models(3), {}));
+  auto started = std::chrono::steady_clock::now();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(200ms);
+    writer.cancel();
+  });
+  auto report = writer.flush();
+  stopper.join();
+  CHECK(std::chrono::steady_clock::now() - started < 10s);  // not the 60 s pause
+  REQUIRE(report.stopped);
+  CHECK(report.stopped->code == ErrorCode::cancelled);
+  CHECK(report.waiting == 3);
 }

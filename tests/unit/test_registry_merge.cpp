@@ -8,14 +8,13 @@
 
 using namespace std::chrono_literals;
 using namespace airreg;
-using airreg::registry::FieldNames;
 using airreg::registry::merge_listing;
 using airreg::registry::MergePolicy;
 using airreg::registry::MergeResult;
 
 namespace {
 
-const FieldNames& names() { return test::registry_names(); }
+const airtable::Columns& names() { return test::registry_columns(); }
 
 const SystemTime kNow = *core::parse_utc("2026-11-22T12:00:00Z");
 
@@ -199,7 +198,7 @@ TEST_CASE("rows people added are never marked missing, and are adopted with thei
 
 TEST_CASE("a listed model whose row could not be read is not written", "[merge]") {
   auto l = listing({model("gpt-4o"), model("o3")});
-  auto m = merge_listing("openai", ModelCategory::text, &l, {}, kNow, {}, names(), {"gpt-4o"});
+  auto m = merge_listing("openai", ModelCategory::text, &l, {}, kNow, {}, names(), {"openai/gpt-4o"});
   CHECK(m.created == 1);
   CHECK(write_for(m, "gpt-4o") == nullptr);
 }
@@ -217,16 +216,71 @@ TEST_CASE("resolve: requested, else recommended, else sort order then name, else
   std::vector<RegistryRow> rows{row("a", ModelStatus::active), row("b", ModelStatus::pending), row("c", ModelStatus::beta),
                                 row("gone", ModelStatus::active, false), row("d", ModelStatus::disabled)};
   using airreg::registry::resolve_model;
-  CHECK(resolve_model(rows, "a", {}).rule == "requested");
+  using airreg::ResolveRule;
+  CHECK(resolve_model(rows, "a", {}).rule == ResolveRule::requested);
   CHECK(resolve_model(rows, "b", {}).model_id == "a");  // pending: by name, a before c
-  CHECK(resolve_model(rows, "b", {}).rule == "sort order");
+  CHECK(resolve_model(rows, "b", {}).rule == ResolveRule::sort_order);
   rows[2].sort_order = 1;
   CHECK(resolve_model(rows, "gone", {}).model_id == "c");  // sort order first
   rows[0].recommended = true;
   auto r = resolve_model(rows, "gone", {});
   CHECK(r.model_id == "a");
-  CHECK(r.rule == "recommended");
+  CHECK(r.rule == ResolveRule::recommended);
   std::vector<RegistryRow> none{row("b", ModelStatus::pending)};
-  CHECK(resolve_model(none, "b", std::string("gpt-4o-mini")).rule == "curated default");
-  CHECK(resolve_model(none, "b", {}).rule == "none");
+  CHECK(resolve_model(none, "b", std::string("gpt-4o-mini")).rule == ResolveRule::curated_default);
+  CHECK(resolve_model(none, "b", {}).model_id.empty());
+  // The curated default is checked against the rows like any other: a person disabled it.
+  std::vector<RegistryRow> refused{row("b", ModelStatus::pending), row("gpt-4o-mini", ModelStatus::disabled)};
+  CHECK(resolve_model(refused, "b", std::string("gpt-4o-mini")).model_id.empty());
+  std::vector<RegistryRow> deprecated{row("gpt-4o-mini", ModelStatus::deprecated)};
+  CHECK(resolve_model(deprecated, "x", std::string("gpt-4o-mini")).model_id.empty());
+}
+
+TEST_CASE("a row whose Category a person changed is still the model's row: matched by key, theirs kept", "[merge]") {
+  auto text = listing({model("gpt-4o"), model("gpt-4o-mini")});
+  auto rows = applied(merge(&text, {}));
+  RegistryRow& moved = row_of(rows, "gpt-4o-mini");
+  moved.category = ModelCategory::tts;  // a person moved it
+  moved.status = ModelStatus::active;
+  moved.model_name = "Mini (ours)";
+  auto again = merge(&text, rows, kNow + 2h);
+  CHECK(again.created == 0);  // before: taken for new, its Status reset to pending
+  CHECK(again.new_model_ids.empty());
+  const Fields* w = write_for(again, "gpt-4o-mini");
+  REQUIRE(w);
+  CHECK(w->count("Status") == 0);
+  CHECK(w->count("Category") == 0);
+  CHECK(w->count("Model Name") == 0);
+  CHECK(w->count("Model Key") == 0);
+  auto after = applied(again);
+  CHECK(row_of(after, "gpt-4o-mini").people.count("category") == 1);
+  CHECK(row_of(after, "gpt-4o-mini").people.count("model_name") == 1);
+  // The tts listing does not know it: it must not mark a model the text listing has as missing.
+  DiscoveryResult tts;
+  tts.provider = "openai";
+  tts.category = ModelCategory::tts;
+  tts.models = {model("tts-1")};
+  auto tts_pass = merge_listing("openai", ModelCategory::tts, &tts, after, kNow + 2h, {}, names());
+  CHECK(tts_pass.missing == 0);
+  CHECK(write_for(tts_pass, "gpt-4o-mini") == nullptr);
+  CHECK(row_of(tts_pass.rows, "gpt-4o-mini").available);
+}
+
+TEST_CASE("select values are written only when the base offers them", "[merge]") {
+  TableSchema schema = test::registry_schema();
+  TableSpec base = schema.to_table_spec();
+  for (auto& f : base.fields) {
+    if (f.name == "Features") f.choices = {"chat"};  // the base lacks "vision"
+    if (f.name == "Status") f.choices = {"active", "disabled"};  // and "pending"
+  }
+  auto columns = airtable::Columns::bind(schema, base);
+  auto m0 = model("gpt-4o");
+  m0.features = {"chat", "vision"};
+  auto l = listing({m0});
+  auto m = merge_listing("openai", ModelCategory::text, &l, {}, kNow, {}, columns);
+  REQUIRE(m.writes.size() == 1);
+  CHECK(m.writes[0].at("Features") == FieldValue(std::vector<std::string>{"chat"}));
+  CHECK(m.writes[0].count("Status") == 0);
+  REQUIRE_FALSE(m.warnings.empty());
+  CHECK_THAT(m.warnings[0], Catch::Contains("\"Status\" has no option \"pending\""));
 }

@@ -5,7 +5,6 @@
 #include "registry_schema.hpp"
 
 using namespace airreg;
-using airreg::registry::FieldNames;
 using airreg::registry::parse_row;
 using airreg::registry::parse_rows;
 
@@ -20,7 +19,7 @@ AirtableRecord record(const std::string& id, Fields more) {
 }  // namespace
 
 TEST_CASE("a row reads back with its types and the connector's bookkeeping", "[registry_rows]") {
-  const FieldNames& names = test::registry_names();
+  const airtable::Columns& names = test::registry_columns();
   auto row = parse_row(record("rec1", {{"Status", std::string("active")},
                                        {"Category", std::string("text")},
                                        {"Available", true},
@@ -48,7 +47,7 @@ TEST_CASE("a row reads back with its types and the connector's bookkeeping", "[r
 }
 
 TEST_CASE("garbage a person typed skips that row with a message naming it", "[registry_rows]") {
-  const FieldNames& names = test::registry_names();
+  const airtable::Columns& names = test::registry_columns();
   struct Case {
     Fields cells;
     const char* says;
@@ -73,7 +72,7 @@ TEST_CASE("garbage a person typed skips that row with a message naming it", "[re
 }
 
 TEST_CASE("the rest goes on: bad rows and later duplicates are skipped with a warning each", "[registry_rows]") {
-  const FieldNames& names = test::registry_names();
+  const airtable::Columns& names = test::registry_columns();
   auto parsed = parse_rows({record("rec1", {}), record("rec2", {{"Status", std::string("??")}}),
                             record("rec3", {}), record("rec4", {{"Model ID", std::string("o3")}})},
                            names);
@@ -82,5 +81,5 @@ TEST_CASE("the rest goes on: bad rows and later duplicates are skipped with a wa
   CHECK(parsed.rows[0].model_id == "o3");
   REQUIRE(parsed.warnings.size() == 2);
   CHECK_THAT(parsed.warnings[1], Catch::Contains("rec3 (openai/gpt-4o): another row has the same"));
-  CHECK(parsed.untouchable == std::set<std::string>{"gpt-4o"});
+  CHECK(parsed.untouchable == std::set<std::string>{"openai/gpt-4o"});
 }

@@ -1,0 +1,40 @@
+// The registry table as one read saw it: every row (cells by Columns::cell, as read, for the
+// writer's diff and compare-and-set), the rows parsed (garbage skipped with a warning naming
+// the row), and when each provider's listing was last read (from Model Sync History). Every
+// (provider, category) answer is a view of one snapshot, so one read of the table serves all
+// of them. Immutable once built; thread-safe to share.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "airreg/registry_row.hpp"
+#include "registry/row_codec.hpp"
+
+namespace airreg::registry {
+
+struct TableSnapshot {
+  std::vector<AirtableRecord> records;
+  ParsedRows parsed;
+  std::map<std::string, SystemTime> last_listed;  // provider -> its listing was last read
+  SystemTime read_at{};                           // when the table was read
+  uint64_t version = 0;                           // grows with every read (ETag, fleet)
+  std::vector<std::string> warnings;              // about the read as a whole
+
+  // The provider's rows, every category (a merge matches by key whatever the Category).
+  std::vector<RegistryRow> rows_of(const std::string& provider) const;
+  // Its records, for the writer's diff.
+  std::vector<AirtableRecord> records_of(const std::string& provider, const Columns& columns) const;
+  // The row warnings that name this provider's rows.
+  std::vector<std::string> warnings_of(const std::string& provider) const;
+  std::vector<std::string> providers() const;  // with rows, sorted
+  // When the provider's listing was last read; a time in the future (a skewed clock) is now.
+  std::optional<SystemTime> listed_at(const std::string& provider, SystemTime now) const;
+};
+
+}  // namespace airreg::registry
