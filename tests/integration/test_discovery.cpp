@@ -7,8 +7,10 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "airreg/discovery.hpp"
+#include "providers/provider_http.hpp"
 #include "fake_clock.hpp"
 #include "fixture_server.hpp"
 
@@ -476,4 +478,65 @@ TEST_CASE("the curated list stands in, marked curated, with its default", "[disc
   CHECK_FALSE(c.models.empty());
   CHECK(d->curated_default("openai", ModelCategory::tts) == "gpt-4o-mini-tts");
   CHECK(d->curated("ollama", ModelCategory::text).models.empty());
+}
+
+TEST_CASE("NaN, inf and 1e400 from a provider never reach the JSON we write", "[discovery][errors]") {
+  Rig rig("openrouter");
+  // Prices as decimal strings (OpenRouter's way), and a number past a double's range.
+  rig.server.reply("GET", "/models", Reply{200, R"({"data":[
+    {"id":"a/nan","name":"A","context_length":1000,"pricing":{"prompt":"NaN","completion":"inf"},"architecture":{"output_modalities":["text"]}},
+    {"id":"b/huge","name":"B","context_length":1000,"pricing":{"prompt":"1e306","completion":"-inf"},"architecture":{"output_modalities":["text"]}},
+    {"id":"c/fine","name":"C","context_length":1000,"pricing":{"prompt":"0.000001","completion":"0.000002"},"architecture":{"output_modalities":["text"]}}]})", {}});
+  auto r = rig.run("openrouter");
+  REQUIRE(r.models.size() == 3);
+  for (const auto& m : r.models) {
+    CAPTURE(m.id);
+    if (m.input_cost_per_1k) CHECK(std::isfinite(*m.input_cost_per_1k));
+    if (m.output_cost_per_1k) CHECK(std::isfinite(*m.output_cost_per_1k));
+  }
+  CHECK_FALSE(model(r, "a/nan").input_cost_per_1k);
+  CHECK_FALSE(model(r, "b/huge").input_cost_per_1k);  // 1e306 per token is 1e309 per 1K: infinity
+  CHECK(model(r, "c/fine").input_cost_per_1k == Approx(0.001));
+  // A number JSON cannot hold as a double makes the body unreadable, said with its byte.
+  rig.server.reply("GET", "/models", Reply{200, R"({"data":[{"id":"x","context_length":1e400}]})", {}});
+  auto broken = rig.fail("openrouter");
+  CHECK(broken.code == ErrorCode::parse);
+}
+
+TEST_CASE("a key is never sent over plain http to another machine", "[discovery][errors]") {
+  Rig rig("openai", "OPENAI_API_KEY");
+  rig.config.base_urls["openai"] = "http://models.example.com/v1";
+  auto e = rig.fail("openai");
+  CHECK(e.code == ErrorCode::config);
+  CHECK_THAT(e.message, Catch::Contains("OPENAI_API_KEY") && Catch::Contains("https://"));
+  CHECK_THAT(e.message, !Catch::Contains(kKey));
+  CHECK(rig.server.seen().empty());
+}
+
+TEST_CASE("AZURE_SPEECH_REGION must be a region name, not a piece of a URL", "[discovery][errors]") {
+  DiscoveryConfig config;
+  config.rules_path = AIRREG_TEST_SCHEMA_DIR "/provider_rules.json";
+  config.curated_path = AIRREG_TEST_SCHEMA_DIR "/curated_models.json";
+  config.environment["AZURE_SPEECH_KEY"] = kKey;
+  for (const char* bad : {"evil.example.com/x#", "west europe", "-westeurope", "a.b"}) {
+    CAPTURE(bad);
+    config.environment["AZURE_SPEECH_REGION"] = bad;
+    auto d = Discovery::create(config, make_curl_transport()).value();
+    auto why = d->missing_key("azure", ModelCategory::tts);
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains("region name"));
+  }
+  config.environment["AZURE_SPEECH_REGION"] = "westeurope";
+  CHECK_FALSE(Discovery::create(config, make_curl_transport()).value()->missing_key("azure", ModelCategory::tts));
+}
+
+TEST_CASE("a huge wait asked by a 429 is bounded, never cast out of range", "[discovery][errors]") {
+  airreg::HttpResponse r{429, {{"Retry-After", "1e300"}}, ""};
+  auto wait = airreg::providers::requested_wait(r);
+  REQUIRE(wait);
+  CHECK(*wait <= std::chrono::hours(24));
+  r.headers = {{"x-ratelimit-reset-requests", "99999999999999999999h"}};
+  wait = airreg::providers::requested_wait(r);
+  REQUIRE(wait);
+  CHECK(*wait <= std::chrono::hours(24));
 }

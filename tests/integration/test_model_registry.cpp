@@ -342,7 +342,8 @@ TEST_CASE("report_verified: 100 calls in a second give one Last Verified write; 
   w.verified_ago(90min);
   size_t rows = w.records().size();
   std::string table_id;
-  for (const auto& t : w.client.tables().value())
+  auto tables = w.client.tables().value();  // named: a range-for over .value() of a temporary dangles
+  for (const auto& t : tables)
     if (t.name == kTable) table_id = t.id;
   auto patches = [&] {
     size_t n = 0;
@@ -473,4 +474,47 @@ TEST_CASE("a write-back that stops is logged and shown in stats with its time", 
   std::lock_guard lock(lines->mutex);
   for (const auto& line : lines->all) logged |= line.find("write-back stopped") != std::string::npos;
   CHECK(logged);
+}
+
+TEST_CASE("stress: 8 threads read, resolve and report while the cache expires and the write-back flushes", "[registry][stress]") {
+  World w;
+  w.verified_ago(0min);
+  RegistryOptions o;
+  o.cache_ttl = 5s;         // on the fake clock, which another thread moves on
+  o.negative_ttl = 2s;
+  o.discovery_interval = 3s;
+  o.fresh_for = 0h;         // every refresh asks the provider, merges and writes back
+  o.verify_interval = 1min;
+  auto r = w.registry(o);
+  std::atomic<bool> done{false};
+  std::atomic<size_t> answers{0}, errors{0};
+  std::thread ticker([&] {
+    while (!done) {
+      w.clock.advance(1s);
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 8; ++t)
+    readers.emplace_back([&, t] {
+      auto category = t % 2 ? ModelCategory::text : ModelCategory::tts;
+      for (int i = 0; i < 300; ++i) {
+        auto list = r->models("openai", category, i % 3 == 0);
+        (list ? answers : errors).fetch_add(1);
+        if (category == ModelCategory::text) {
+          (void)r->resolve("openai", category, i % 2 ? "gpt-4o" : "no-such");
+          r->report_verified("openai", i % 2 ? "gpt-4o" : "gpt-4o-mini");
+        }
+        if (i % 50 == 0) (void)r->stats();
+      }
+    });
+  for (auto& t : readers) t.join();
+  done = true;
+  ticker.join();
+  CHECK(errors == 0);
+  CHECK(answers == 8 * 300);
+  auto stats = r->stats();
+  CHECK(stats.hits + stats.misses + stats.stale_served >= 8 * 300);
+  r.reset();
+  CHECK(w.records().size() >= 15);
 }

@@ -8,6 +8,8 @@
 #include "run_command.hpp"
 #include "temp_dir.hpp"
 
+#include <thread>
+
 using airreg::test::FixtureServer;
 using airreg::test::LocalServer;
 using airreg::test::provider_fixture;
@@ -46,4 +48,38 @@ TEST_CASE("sync, models, resolve and history from the command line", "[sync][cli
   CHECK(cmd("sync --provider openia").exit_code == 2);
   CHECK(cmd("sync --new-status maybe").exit_code == 2);
   CHECK(cmd("resolve openai").exit_code == 2);
+}
+
+TEST_CASE("every command keeps to 5 requests a second on the base: no 429, whatever it reads and writes", "[sync][cli]") {
+  // Airtable's own limit and penalty: one 429 would cost 30 s.
+  LocalServer airtable({"--rate-limit", "5", "--penalty-seconds", "30", "--token", airreg::test::kTestToken});
+  FixtureServer providers;
+  airreg::test::TempDir state;
+  std::string listing = provider_fixture("openai/2026-02/v1_models.json");
+  providers.reply("GET", "/models", Reply{200, listing, {}});
+  std::string env = "AIRREG_STATE_DIR=" + state.path().string() + " OPENAI_API_KEY=sk-cli OPENAI_BASE_URL=" + providers.url() +
+                    " AIRREG_SCHEMA_DIR=" AIRREG_TEST_SCHEMA_DIR;
+  auto cmd = [&](const std::string& args) {
+    return run_command(airreg::test::airreg_command(airtable, args, airreg::test::kTestToken, env));
+  };
+  for (const char* args : {"setup", "sync", "models", "models --category tts --all", "resolve openai gpt-4o", "history",
+                           "sync --force", "flush", "status"}) {
+    CAPTURE(args);
+    // Separate processes pace separately: the window of the last command is left to pass.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto before = airtable.requests().size();
+    auto r = cmd(args);
+    CHECK(r.exit_code != 2);
+    auto all = airtable.requests();
+    std::vector<LocalServer::Logged> mine(all.begin() + static_cast<long>(before), all.end());
+    size_t peak = 0;
+    for (size_t i = 0, j = 0; j < mine.size(); ++j) {
+      while (mine[j].t_ms - mine[i].t_ms >= 1000) ++i;
+      peak = std::max(peak, j - i + 1);
+    }
+    CHECK(airtable.rate_limited() == 0);  // before: `models` sent 6 requests in 0.14 s, the 6th a 429
+    CHECK(peak <= 5);
+    UNSCOPED_INFO(args << ": " << mine.size() << " request(s)");
+  }
+  CHECK(airtable.rate_limited() == 0);
 }

@@ -81,3 +81,52 @@ TEST_CASE("a closed port is connection_refused", "[transport][integration]") {
   CHECK(refused.error().code == ErrorCode::connection_refused);
   CHECK(refused.error().retryable);
 }
+
+TEST_CASE("eight threads share the transport safely; each handle keeps its own connections", "[transport][integration]") {
+  FixtureServer server;
+  auto transport = make_curl_transport();
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i)
+        if (auto r = transport->send({"GET", server.url("/ok"), {}, ""}); r && r->status == 200) ++ok;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(ok == 200);
+  std::lock_guard lock(server.mutex);
+  CHECK(server.client_ports.size() <= 8);  // kept alive per handle, never one per request
+}
+
+TEST_CASE("only http and https: another scheme is refused before anything is read or sent", "[transport][integration]") {
+  auto transport = make_curl_transport();
+  for (const char* url : {"file:///etc/passwd", "gopher://127.0.0.1:1/x", "dict://127.0.0.1:1/x"}) {
+    CAPTURE(url);
+    auto r = transport->send({"GET", url, {}, ""});
+    REQUIRE_FALSE(r);
+  }
+}
+
+TEST_CASE("errors never name a URL's userinfo or query", "[transport][integration]") {
+  auto transport = make_curl_transport();
+  auto r = transport->send({"GET", "http://user:hunter2@127.0.0.1:1/v1/models?key=sk-SECRET#frag", {}, ""});
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("http://127.0.0.1:1/v1/models"));
+  CHECK_THAT(r.error().message, !Catch::Contains("hunter2") && !Catch::Contains("sk-SECRET") && !Catch::Contains("frag"));
+}
+
+TEST_CASE("a request in flight is abandoned when its stop token is set", "[transport][integration]") {
+  FixtureServer server;
+  auto transport = make_curl_transport();
+  std::stop_source stop;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stop.request_stop();
+  });
+  auto started = std::chrono::steady_clock::now();
+  auto r = transport->send({"GET", server.url("/slow"), {}, "", stop.get_token()});
+  stopper.join();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::cancelled);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1400));  // the answer takes 1.5 s
+}

@@ -22,6 +22,37 @@ TEST_CASE("globs match with * anywhere and ignore case", "[provider_rules]") {
   CHECK_FALSE(glob_match("*a*a*a*a*a*a*a*a*b", std::string(5000, 'a')));
 }
 
+TEST_CASE("globs take ? and character classes, with fnmatch's meaning, ignoring case", "[provider_rules]") {
+  CHECK(glob_match("o[0-9]", "o1"));
+  CHECK(glob_match("o[0-9]*", "o7-mini"));
+  CHECK(glob_match("O[0-9]-*", "o4-mini"));
+  CHECK_FALSE(glob_match("o[0-9]*", "omni-moderation"));
+  CHECK(glob_match("gpt-[0-9]*", "gpt-5.1-codex"));
+  CHECK_FALSE(glob_match("gpt-[0-9]*", "gpt-image-1"));
+  CHECK(glob_match("gpt-?o", "gpt-4o"));
+  CHECK_FALSE(glob_match("gpt-?o", "gpt-4"));
+  CHECK(glob_match("[!x]*", "abc"));
+  CHECK_FALSE(glob_match("[!a]*", "abc"));
+  CHECK(glob_match("[^a-c]z", "dz"));
+  CHECK(glob_match("[]a]", "]"));
+  CHECK(glob_match("[A-Z]1", "b1"));  // case-insensitive ranges
+  CHECK(glob_match("a[bc", "a[bc"));  // an unclosed class is an ordinary '['
+  CHECK(airreg::providers::glob_problem("a[bc"));
+  CHECK_FALSE(airreg::providers::glob_problem("o[0-9]*"));
+}
+
+TEST_CASE("an id no rule matches is unclassified, not silently skipped", "[provider_rules]") {
+  auto rules = ProviderRules::load(AIRREG_TEST_SCHEMA_DIR "/provider_rules.json").value();
+  for (const char* id : {"o1", "o3-mini", "o7", "o12-pro", "gpt-6", "gpt-5.5-mini", "codex-mini-latest"}) {
+    CAPTURE(id);
+    CHECK(rules.classify("openai", id).category == airreg::ModelCategory::text);
+  }
+  auto unknown = rules.classify("openai", "omni-next");
+  CHECK_FALSE(unknown.category);
+  CHECK_FALSE(unknown.matched);
+  CHECK(rules.classify("openai", "text-embedding-3-small").matched);  // a rule skips it, by name
+}
+
 TEST_CASE("the first rule that matches decides; no match gives the default reason", "[provider_rules]") {
   auto rules = ProviderRules::parse(R"({
     "_about": "ignored",
