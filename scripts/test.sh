@@ -1,50 +1,122 @@
 #!/usr/bin/env bash
-# The test command: installs dependencies, builds into build/ and runs every test, then
-# again with AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/, then runs each
-# libFuzzer target briefly (build-fuzz/). Non-zero on any failure.
+# The test command: installs dependencies, then builds and runs every test three ways:
+#   build/       RelWithDebInfo, every test
+#   build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer, every test
+#   build-tsan/  ThreadSanitizer, the tests of the registry, writer, rate limiter, transport
+# and runs each libFuzzer target briefly (build-fuzz/, AIRREG_FUZZ_SECONDS each, default 10).
+# Non-zero on any failure.
+#
+# The machine has two cores. Compiling keeps both busy, while the tests mostly wait (paced
+# Airtable requests, servers on loopback), so each tree's tests run in the background while
+# the next tree compiles. AIRREG_TEST_STAGES (default "plain asan tsan fuzz") picks stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+stages=" ${AIRREG_TEST_STAGES:-plain asan tsan fuzz} "
+want() { [[ "$stages" == *" $1 "* ]]; }
 
 bash scripts/install-deps.sh
 
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+jobs=$(nproc)
 
-# The official Airtable.js client for the compatibility test, installed into the build tree.
+# The official npm clients for the compatibility tests, installed once into build/compat.
 modules="$root/build/compat/node_modules"
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ ! -d "$modules/airtable" ]; then
   mkdir -p build/compat
   npm install --prefix build/compat --no-audit --no-fund --silent airtable@0.12.2 >/dev/null
 fi
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
+logs=$(mktemp -d)
+pending=()  # "name:pid" of test runs in the background
+cleanup() {
+  for p in "${pending[@]}"; do kill "${p#*:}" 2>/dev/null || true; done
+  rm -rf "$logs"
+}
+trap cleanup EXIT
 
-step "build (RelWithDebInfo) into build/"
-cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIRREG_NODE_MODULES="$modules" >/dev/null
-cmake --build build -j "$(nproc)"
-step "tests"
-(cd build && ctest --output-on-failure -j 2)
+# run_tests name dir [ctest args...]: starts ctest in the background, its output to a log.
+run_tests() {
+  local name=$1 dir=$2
+  shift 2
+  (cd "$dir" && ctest --output-on-failure -j 2 "$@") >"$logs/$name.log" 2>&1 &
+  pending+=("$name:$!")
+  echo "tests of $name started in the background"
+}
+# Waits for every background test run; prints each one's summary, and its whole log on failure.
+finish_tests() {
+  local failed=0 p name
+  for p in "${pending[@]}"; do
+    name=${p%%:*}
+    if wait "${p#*:}"; then
+      echo "-- $name: $(grep -E 'tests passed' "$logs/$name.log" || echo passed)"
+    else
+      echo "-- $name FAILED:"
+      cat "$logs/$name.log"
+      failed=1
+    fi
+  done
+  pending=()
+  return $failed
+}
 
-step "build with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/"
-cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DAIRREG_SANITIZE=ON \
-  -DAIRREG_NODE_MODULES="$modules" >/dev/null
-cmake --build build-asan -j "$(nproc)"
-step "tests under the sanitizers"
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --output-on-failure -j 2)
+configure() {  # dir, cmake args...
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" "${generator[@]}" -DAIRREG_NODE_MODULES="$modules" "$@" >/dev/null
+}
 
-step "fuzz targets (clang-16 + libFuzzer), ${AIRREG_FUZZ_SECONDS:=15} s each"
-CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DAIRREG_FUZZ=ON -DAIRREG_TESTS=ON >/dev/null
-fuzzers=$(cd tests/fuzz/corpus && ls)
-cmake --build build-fuzz -j "$(nproc)" --target $fuzzers
-for f in $fuzzers; do
-  work=$(mktemp -d)
-  ./build-fuzz/bin/"$f" -max_total_time="$AIRREG_FUZZ_SECONDS" -max_len=8192 -print_final_stats=0 \
-    "$work" "tests/fuzz/corpus/$f" >"$work.log" 2>&1 || { tail -40 "$work.log"; echo "fuzz target $f failed"; exit 1; }
-  echo "$f: $(grep -o 'Done [0-9]* runs' "$work.log" || echo ok)"
-  rm -rf "$work" "$work.log"
-done
+sanitizer_env=(
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+)
+export "${sanitizer_env[@]}"
+
+if want plain; then
+  step "build (RelWithDebInfo) into build/"
+  configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build -j "$jobs"
+  run_tests plain build
+fi
+
+if want asan; then
+  step "build with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/"
+  configure build-asan -DCMAKE_BUILD_TYPE=Debug -DAIRREG_SANITIZE=ON
+  cmake --build build-asan -j "$jobs"
+  finish_tests
+  run_tests asan build-asan
+fi
+
+if want tsan; then
+  # The registry, the writer, the rate limiter and the transport: where the threads are.
+  tsan_tests=(test_airreg_unit test_airreg_integration test_writer_integration test_sync)
+  step "build with ThreadSanitizer into build-tsan/"
+  configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DAIRREG_SANITIZE=thread
+  cmake --build build-tsan -j "$jobs" --target "${tsan_tests[@]}" airreg_cli airtable-local
+  finish_tests
+  run_tests tsan build-tsan -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$"
+fi
+
+if want fuzz; then
+  step "fuzz targets (clang-16 + libFuzzer), ${AIRREG_FUZZ_SECONDS:=10} s each"
+  CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DAIRREG_FUZZ=ON -DAIRREG_TESTS=ON >/dev/null
+  fuzzers=$(cd tests/fuzz/corpus && ls)
+  # shellcheck disable=SC2086
+  cmake --build build-fuzz -j "$jobs" --target $fuzzers
+  finish_tests
+  for f in $fuzzers; do
+    work=$(mktemp -d)
+    ./build-fuzz/bin/"$f" -max_total_time="$AIRREG_FUZZ_SECONDS" -max_len=8192 -print_final_stats=0 \
+      "$work" "tests/fuzz/corpus/$f" >"$work.log" 2>&1 || { tail -40 "$work.log"; echo "fuzz target $f failed"; exit 1; }
+    echo "$f: $(grep -o 'Done [0-9]* runs' "$work.log" || echo ok)"
+    rm -rf "$work" "$work.log"
+  done
+fi
+
+finish_tests
 echo
 echo "all tests passed"

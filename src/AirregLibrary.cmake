@@ -44,6 +44,7 @@ target_link_libraries(airreg
 target_compile_definitions(airreg PUBLIC SIMDJSON_THREADS_ENABLED=1)
 set_target_properties(airreg PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME airreg)
 airreg_warnings(airreg)
+airreg_pch(airreg <spdlog/logger.h> <simdjson.h>)
 
 add_executable(airreg_cli
   cli/main.cpp cli/app.cpp cli/airtable_options.cpp cli/human_text.cpp cli/progress_display.cpp
@@ -53,3 +54,4 @@ set_target_properties(airreg_cli PROPERTIES OUTPUT_NAME airreg)
 target_link_libraries(airreg_cli PRIVATE airreg cxxopts::cxxopts spdlog::spdlog fmt::fmt)
 target_include_directories(airreg_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 airreg_warnings(airreg_cli)
+airreg_pch(airreg_cli <spdlog/logger.h> <cxxopts.hpp>)

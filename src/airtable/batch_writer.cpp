@@ -61,16 +61,16 @@ class BatchWriter::Flush {
     const std::string& base = w_.client_.config().base_id;
     std::unique_lock in_process(flush_mutex(base), std::defer_lock);
     while (!in_process.try_lock_for(std::chrono::milliseconds(50))) {
-      if (out_of_time()) return stop(cancelled()), finish();
+      if (out_of_time()) return finish_stopped(cancelled());
     }
     auto across_processes =
         core::FileLock::acquire_within(w_.outbox_->dir() / ("flush-" + base + ".lock"), lock_wait(), w_.stop_.get_token());
-    if (!across_processes) return stop(across_processes.error()), finish();
+    if (!across_processes) return finish_stopped(across_processes.error());
     // Rows submitted while we write are picked up by another pass; rows that failed are not
     // tried twice in one flush.
     while (!report_.stopped) {
       auto waiting = w_.outbox_->waiting(base);
-      if (!waiting) return stop(waiting.error()), finish();
+      if (!waiting) return finish_stopped(waiting.error());
       std::erase_if(*waiting, [&](const OutboxEntry& e) { return !tried_.insert(e.id).second; });
       if (waiting->empty()) break;
       std::unordered_set<std::string> fresh;
@@ -109,6 +109,11 @@ class BatchWriter::Flush {
 
   void stop(const Error& e) {
     if (!report_.stopped) report_.stopped = e;
+  }
+
+  WriteReport finish_stopped(const Error& e) {
+    stop(e);
+    return finish();
   }
 
   void tell() {

@@ -4,6 +4,7 @@
 
 #include "airreg/setup.hpp"
 #include "json/fields_json.hpp"
+#include "json/member.hpp"
 
 namespace airreg::airtable {
 
@@ -74,17 +75,17 @@ std::vector<std::string> Columns::merge_on() const {
 
 void Columns::write_json(json::Writer& w) const {
   w.StartObject();
-  w.Key("by_id"), w.Bool(by_id_);
-  w.Key("table"), json::write_string(w, table_);
-  w.Key("table_name"), json::write_string(w, table_name_);
+  json::member(w, "by_id", by_id_);
+  json::member(w, "table", table_);
+  json::member(w, "table_name", table_name_);
   w.Key("columns");
   w.StartObject();
   for (const auto& c : columns_) {
     json::write_string(w, c.key);
     w.StartObject();
-    w.Key("cell"), json::write_string(w, c.cell);
-    w.Key("name"), json::write_string(w, c.name);
-    w.Key("present"), w.Bool(c.present);
+    json::member(w, "cell", c.cell);
+    json::member(w, "name", c.name);
+    json::member(w, "present", c.present);
     w.Key("choices");
     w.StartArray();
     for (const auto& ch : c.choices) json::write_string(w, ch);

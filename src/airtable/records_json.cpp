@@ -1,6 +1,7 @@
 #include "airtable/records_json.hpp"
 
 #include "json/fields_json.hpp"
+#include "json/member.hpp"
 
 namespace airreg::airtable {
 
@@ -186,11 +187,11 @@ std::string write_list_body(const ListQuery& q, const std::string& offset) {
   w.StartObject();
   w.Key("pageSize");
   w.Int(q.page_size);
-  if (q.max_records) w.Key("maxRecords"), w.Int(*q.max_records);
-  if (!q.filter_by_formula.empty()) w.Key("filterByFormula"), write_string(w, q.filter_by_formula);
-  if (!q.view.empty()) w.Key("view"), write_string(w, q.view);
-  if (!offset.empty()) w.Key("offset"), write_string(w, offset);
-  if (q.return_fields_by_field_id) w.Key("returnFieldsByFieldId"), w.Bool(true);
+  if (q.max_records) json::member(w, "maxRecords", *q.max_records);
+  if (!q.filter_by_formula.empty()) json::member(w, "filterByFormula", q.filter_by_formula);
+  if (!q.view.empty()) json::member(w, "view", q.view);
+  if (!offset.empty()) json::member(w, "offset", offset);
+  if (q.return_fields_by_field_id) json::member(w, "returnFieldsByFieldId", true);
   if (!q.fields.empty()) {
     w.Key("fields");
     w.StartArray();
@@ -202,8 +203,8 @@ std::string write_list_body(const ListQuery& q, const std::string& offset) {
     w.StartArray();
     for (const auto& [field, desc] : q.sort) {
       w.StartObject();
-      w.Key("field"), write_string(w, field);
-      w.Key("direction"), w.String(desc ? "desc" : "asc");
+      json::member(w, "field", field);
+      json::member(w, "direction", desc ? "desc" : "asc");
       w.EndObject();
     }
     w.EndArray();
@@ -215,9 +216,9 @@ std::string write_list_body(const ListQuery& q, const std::string& offset) {
 namespace {
 void write_field_object(Writer& w, const FieldSpec& f) {
   w.StartObject();
-  w.Key("name"), write_string(w, f.name);
-  w.Key("type"), write_string(w, f.type);
-  if (!f.description.empty()) w.Key("description"), write_string(w, f.description);
+  json::member(w, "name", f.name);
+  json::member(w, "type", f.type);
+  if (!f.description.empty()) json::member(w, "description", f.description);
   if (!f.options_json.empty()) {
     // options_json comes from our schema files, parsed and minified by simdjson.
     w.Key("options");
@@ -231,8 +232,8 @@ std::string write_table_body(const TableSpec& t) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  w.Key("name"), write_string(w, t.name);
-  if (!t.description.empty()) w.Key("description"), write_string(w, t.description);
+  json::member(w, "name", t.name);
+  if (!t.description.empty()) json::member(w, "description", t.description);
   w.Key("fields");
   w.StartArray();
   for (const auto& f : t.fields) write_field_object(w, f);
@@ -253,8 +254,8 @@ std::string write_field_update_body(const std::optional<std::string>& name,
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  if (name) w.Key("name"), write_string(w, *name);
-  if (description) w.Key("description"), write_string(w, *description);
+  if (name) json::member(w, "name", *name);
+  if (description) json::member(w, "description", *description);
   w.EndObject();
   return json::to_string(buffer);
 }

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
+#include "json/member.hpp"
 
 namespace airreg::cli {
 
@@ -23,24 +24,14 @@ struct Asked {
   Result<DiscoveryResult> result = std::unexpected(Error{});
 };
 
-template <typename T>
-void write_optional(JsonWriter& w, const std::optional<T>& v) {
-  if (!v) return (void)w.Null();
-  if constexpr (std::is_same_v<T, double>) {
-    w.Double(*v);
-  } else {
-    w.Int64(*v);
-  }
-}
-
 void write_model(JsonWriter& w, const ModelInfo& m) {
   w.StartObject();
-  w.Key("id"), write_string(w, m.id);
-  w.Key("display_name"), write_string(w, m.display_name);
-  w.Key("context_window"), write_optional(w, m.context_window);
-  w.Key("max_output_tokens"), write_optional(w, m.max_output_tokens);
-  w.Key("input_cost_per_1k"), write_optional(w, m.input_cost_per_1k);
-  w.Key("output_cost_per_1k"), write_optional(w, m.output_cost_per_1k);
+  json::member(w, "id", m.id);
+  json::member(w, "display_name", m.display_name);
+  json::member(w, "context_window", m.context_window);
+  json::member(w, "max_output_tokens", m.max_output_tokens);
+  json::member(w, "input_cost_per_1k", m.input_cost_per_1k);
+  json::member(w, "output_cost_per_1k", m.output_cost_per_1k);
   w.Key("features");
   w.StartArray();
   for (const auto& f : m.features) write_string(w, f);
@@ -62,17 +53,17 @@ void print_json(const std::vector<Asked>& asked) {
   w.StartArray();
   for (const auto& a : asked) {
     w.StartObject();
-    w.Key("provider"), write_string(w, a.provider);
-    w.Key("category"), write_string(w, std::string(to_string(a.category)));
+    json::member(w, "provider", a.provider);
+    json::member(w, "category", std::string(to_string(a.category)));
     if (a.no_key) {
-      w.Key("skipped_provider"), write_string(w, *a.no_key);
+      json::member(w, "skipped_provider", *a.no_key);
     } else if (!a.result) {
-      w.Key("error"), write_string(w, a.result.error().describe());
+      json::member(w, "error", a.result.error().describe());
     } else {
       const auto& r = *a.result;
-      w.Key("source"), write_string(w, r.source);
-      w.Key("requests"), w.Uint64(r.requests);
-      w.Key("elapsed_ms"), w.Int64(r.elapsed.count());
+      json::member(w, "source", r.source);
+      json::member(w, "requests", r.requests);
+      json::member(w, "elapsed_ms", r.elapsed.count());
       w.Key("warnings");
       w.StartArray();
       for (const auto& warning : r.warnings) write_string(w, warning);
@@ -85,8 +76,8 @@ void print_json(const std::vector<Asked>& asked) {
       w.StartArray();
       for (const auto& s : r.skipped) {
         w.StartObject();
-        w.Key("id"), write_string(w, s.id);
-        w.Key("reason"), write_string(w, s.reason);
+        json::member(w, "id", s.id);
+        json::member(w, "reason", s.reason);
         w.EndObject();
       }
       w.EndArray();

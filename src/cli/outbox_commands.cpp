@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/human_text.hpp"
 #include "cli/progress_display.hpp"
+#include "json/member.hpp"
 
 namespace airreg::cli {
 
@@ -38,21 +39,21 @@ void print_report_json(const WriteReport& r) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
-  w.Key("written"), w.Uint64(r.written);
-  w.Key("created"), w.Uint64(r.created);
-  w.Key("updated"), w.Uint64(r.updated);
-  w.Key("waiting"), w.Uint64(r.waiting);
-  w.Key("requests"), w.Uint64(r.requests);
-  w.Key("retries"), w.Uint64(r.retries);
-  w.Key("rate_limited"), w.Uint64(r.rate_limited);
-  w.Key("conflicts"), w.Uint64(r.conflicts);
+  json::member(w, "written", r.written);
+  json::member(w, "created", r.created);
+  json::member(w, "updated", r.updated);
+  json::member(w, "waiting", r.waiting);
+  json::member(w, "requests", r.requests);
+  json::member(w, "retries", r.retries);
+  json::member(w, "rate_limited", r.rate_limited);
+  json::member(w, "conflicts", r.conflicts);
   w.Key("dropped_cells");
   w.StartArray();
   for (const auto& cell : r.dropped_cells) {
     w.StartObject();
-    w.Key("key"), write_string(w, cell.key);
-    w.Key("field"), write_string(w, cell.field);
-    w.Key("reason"), write_string(w, cell.reason);
+    json::member(w, "key", cell.key);
+    json::member(w, "field", cell.field);
+    json::member(w, "reason", cell.reason);
     w.EndObject();
   }
   w.EndArray();
@@ -60,9 +61,9 @@ void print_report_json(const WriteReport& r) {
   w.StartArray();
   for (const auto& rejected : r.rejected) {
     w.StartObject();
-    w.Key("key"), write_string(w, rejected.key);
-    w.Key("table"), write_string(w, rejected.table);
-    w.Key("message"), write_string(w, rejected.message);
+    json::member(w, "key", rejected.key);
+    json::member(w, "table", rejected.table);
+    json::member(w, "message", rejected.message);
     w.EndObject();
   }
   w.EndArray();
@@ -147,23 +148,23 @@ int status_command(const Args& args) {
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
-    w.Key("state_dir"), write_string(w, dir->string());
-    w.Key("waiting"), w.Uint64(status->waiting);
+    json::member(w, "state_dir", dir->string());
+    json::member(w, "waiting", status->waiting);
     w.Key("oldest");
     if (status->oldest.empty()) {
       w.Null();
     } else {
       write_string(w, status->oldest);
     }
-    w.Key("rejected"), w.Uint64(status->rejected);
+    json::member(w, "rejected", status->rejected);
     w.Key("rejected_rows");
     w.StartArray();
     for (const auto& r : refused) {
       w.StartObject();
-      w.Key("key"), write_string(w, r.entry.label);
-      w.Key("table"), write_string(w, r.entry.table);
-      w.Key("error"), write_string(w, r.message);
-      w.Key("rejected_at"), write_string(w, r.rejected_at);
+      json::member(w, "key", r.entry.label);
+      json::member(w, "table", r.entry.table);
+      json::member(w, "error", r.message);
+      json::member(w, "rejected_at", r.rejected_at);
       w.EndObject();
     }
     w.EndArray();

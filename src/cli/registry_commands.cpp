@@ -12,6 +12,7 @@
 #include "cli/human_text.hpp"
 #include "core/time_text.hpp"
 #include "registry/resolve.hpp"
+#include "json/member.hpp"
 
 namespace airreg::cli {
 
@@ -65,22 +66,22 @@ int models_command(const Args& args) {
     std::string age = age_of(core::format_utc(l.as_of));
     if (json) {
       w.StartObject();
-      w.Key("provider"), write_string(w, provider);
-      w.Key("category"), write_string(w, std::string(to_string(*category)));
-      w.Key("source"), write_string(w, std::string(to_string(l.source)));
-      w.Key("origin"), write_string(w, std::string(to_string(l.origin)));
-      w.Key("degraded"), w.Bool(l.degraded);
-      w.Key("as_of"), write_string(w, core::format_utc(l.as_of));
+      json::member(w, "provider", provider);
+      json::member(w, "category", std::string(to_string(*category)));
+      json::member(w, "source", std::string(to_string(l.source)));
+      json::member(w, "origin", std::string(to_string(l.origin)));
+      json::member(w, "degraded", l.degraded);
+      json::member(w, "as_of", core::format_utc(l.as_of));
       w.Key("models");
       w.StartArray();
       for (const auto& r : l.models) {
         w.StartObject();
-        w.Key("model"), write_string(w, r.model_id);
-        w.Key("name"), write_string(w, r.model_name);
-        w.Key("status"), write_string(w, std::string(to_string(r.status)));
-        w.Key("available"), w.Bool(r.available);
-        w.Key("recommended"), w.Bool(r.recommended);
-        w.Key("usable"), w.Bool(registry::servable(r));
+        json::member(w, "model", r.model_id);
+        json::member(w, "name", r.model_name);
+        json::member(w, "status", std::string(to_string(r.status)));
+        json::member(w, "available", r.available);
+        json::member(w, "recommended", r.recommended);
+        json::member(w, "usable", registry::servable(r));
         w.EndObject();
       }
       w.EndArray();
@@ -130,11 +131,11 @@ int resolve_command(const Args& args) {
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
-    w.Key("provider"), write_string(w, words[0]);
-    w.Key("requested"), write_string(w, words[1]);
-    w.Key("model"), write_string(w, chosen->model_id);
-    w.Key("rule"), write_string(w, std::string(to_string(chosen->rule)));
-    w.Key("source"), write_string(w, std::string(to_string(chosen->source)));
+    json::member(w, "provider", words[0]);
+    json::member(w, "requested", words[1]);
+    json::member(w, "model", chosen->model_id);
+    json::member(w, "rule", std::string(to_string(chosen->rule)));
+    json::member(w, "source", std::string(to_string(chosen->source)));
     w.EndObject();
     std::cout << buffer.GetString() << "\n";
   } else {

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
+#include "json/member.hpp"
 
 namespace airreg::cli {
 
@@ -33,29 +34,28 @@ void print_text(const SetupPlan& plan, bool dry_run) {
 void print_json(const SetupPlan& plan, bool dry_run) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
-  auto str = [&](const std::string& s) { write_string(w, s); };
   w.StartObject();
-  w.Key("dry_run"), w.Bool(dry_run);
-  w.Key("writes"), w.Uint64(plan.writes());
-  w.Key("drift"), w.Bool(plan.has_drift());
+  json::member(w, "dry_run", dry_run);
+  json::member(w, "writes", plan.writes());
+  json::member(w, "drift", plan.has_drift());
   w.Key("tables");
   w.StartArray();
   for (const auto& t : plan.tables) {
     w.StartObject();
-    w.Key("name"), str(t.current_name);
-    w.Key("id"), str(t.table_id);
-    w.Key("action"), w.String(t.create ? "create" : "exists");
+    json::member(w, "name", t.current_name);
+    json::member(w, "id", t.table_id);
+    json::member(w, "action", t.create ? "create" : "exists");
     w.Key("added_fields");
     w.StartArray();
-    for (const SchemaField* f : t.add) str(f->name);
+    for (const SchemaField* f : t.add) json::value(w, f->name);
     w.EndArray();
     w.Key("renamed_fields");
     w.StartArray();
     for (const auto& r : t.renamed) {
       w.StartObject();
-      w.Key("key"), str(r.key);
-      w.Key("schema_name"), str(r.schema_name);
-      w.Key("current_name"), str(r.current_name);
+      json::member(w, "key", r.key);
+      json::member(w, "schema_name", r.schema_name);
+      json::member(w, "current_name", r.current_name);
       w.EndObject();
     }
     w.EndArray();
@@ -63,8 +63,8 @@ void print_json(const SetupPlan& plan, bool dry_run) {
     w.StartArray();
     for (const auto& d : t.drift) {
       w.StartObject();
-      w.Key("field"), str(d.field);
-      w.Key("problem"), str(d.problem);
+      json::member(w, "field", d.field);
+      json::member(w, "problem", d.problem);
       w.EndObject();
     }
     w.EndArray();

@@ -9,6 +9,7 @@
 #include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/progress_display.hpp"
+#include "json/member.hpp"
 
 namespace airreg::cli {
 
@@ -47,28 +48,28 @@ void print_json(const SyncReport& r, bool dry_run) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
-  w.Key("dry_run"), w.Bool(dry_run);
-  w.Key("ok"), w.Bool(r.ok());
+  json::member(w, "dry_run", dry_run);
+  json::member(w, "ok", r.ok());
   w.Key("providers");
   w.StartArray();
   for (const auto& p : r.providers) {
     w.StartObject();
-    w.Key("provider"), write_string(w, p.provider);
-    w.Key("category"), write_string(w, std::string(to_string(p.category)));
-    w.Key("outcome"), write_string(w, std::string(to_string(p.outcome)));
+    json::member(w, "provider", p.provider);
+    json::member(w, "category", std::string(to_string(p.category)));
+    json::member(w, "outcome", std::string(to_string(p.outcome)));
     w.Key("unclassified");
     w.StartArray();
     for (const auto& id : p.unclassified) write_string(w, id);
     w.EndArray();
-    w.Key("discovered"), w.Uint64(p.discovered);
-    w.Key("new"), w.Uint64(p.created);
-    w.Key("updated"), w.Uint64(p.updated);
-    w.Key("unchanged"), w.Uint64(p.unchanged);
-    w.Key("missing"), w.Uint64(p.missing);
-    w.Key("deprecated"), w.Uint64(p.deprecated);
-    w.Key("skipped_rows"), w.Uint64(p.skipped_rows);
-    w.Key("requests"), w.Uint64(p.requests);
-    w.Key("elapsed_ms"), w.Int64(p.elapsed.count());
+    json::member(w, "discovered", p.discovered);
+    json::member(w, "new", p.created);
+    json::member(w, "updated", p.updated);
+    json::member(w, "unchanged", p.unchanged);
+    json::member(w, "missing", p.missing);
+    json::member(w, "deprecated", p.deprecated);
+    json::member(w, "skipped_rows", p.skipped_rows);
+    json::member(w, "requests", p.requests);
+    json::member(w, "elapsed_ms", p.elapsed.count());
     w.Key("new_model_ids");
     w.StartArray();
     for (const auto& id : p.new_model_ids) write_string(w, id);
@@ -82,10 +83,10 @@ void print_json(const SyncReport& r, bool dry_run) {
   w.EndArray();
   w.Key("airtable");
   w.StartObject();
-  w.Key("written"), w.Uint64(r.registry_writes.written);
-  w.Key("requests"), w.Uint64(r.registry_writes.requests);
-  w.Key("rate_limited"), w.Uint64(r.registry_writes.rate_limited);
-  w.Key("waiting"), w.Uint64(std::max(r.registry_writes.waiting, r.history_writes.waiting));
+  json::member(w, "written", r.registry_writes.written);
+  json::member(w, "requests", r.registry_writes.requests);
+  json::member(w, "rate_limited", r.registry_writes.rate_limited);
+  json::member(w, "waiting", std::max(r.registry_writes.waiting, r.history_writes.waiting));
   w.EndObject();
   w.EndObject();
   std::cout << buffer.GetString() << "\n";

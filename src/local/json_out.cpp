@@ -35,8 +35,8 @@ std::string error_json(const ApiError& e) {
   w.StartObject();
   write_key(w, "error");
   w.StartObject();
-  write_key(w, "type"), write_string(w, e.type);
-  write_key(w, "message"), write_string(w, e.message);
+  write_member(w, "type", e.type);
+  write_member(w, "message", e.message);
   w.EndObject();
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -87,8 +87,8 @@ namespace airtable_local {
 void write_record(JsonWriter& w, const Table& table, const Record& r, bool by_field_id,
                   const std::vector<std::string>& only) {
   w.StartObject();
-  write_key(w, "id"), write_string(w, r.id);
-  write_key(w, "createdTime"), write_string(w, r.created_time);
+  write_member(w, "id", r.id);
+  write_member(w, "createdTime", r.created_time);
   write_key(w, "fields");
   w.StartObject();
   for (const auto& f : table.fields) {

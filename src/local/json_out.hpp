@@ -20,6 +20,17 @@ inline void write_string(JsonWriter& w, std::string_view s) {
 inline void write_key(JsonWriter& w, std::string_view s) {
   w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
+// One member, as one statement: "key": value.
+inline void write_member(JsonWriter& w, std::string_view key, std::string_view value) {
+  write_key(w, key);
+  write_string(w, value);
+}
+inline void write_member(JsonWriter& w, std::string_view key, const char* value) {
+  write_member(w, key, std::string_view(value));
+}
+inline void write_member(JsonWriter& w, std::string_view key, const std::string& value) {
+  write_member(w, key, std::string_view(value));
+}
 void write_cell(JsonWriter& w, const Cell& cell);
 // {"error":{"type":...,"message":...}}
 std::string error_json(const ApiError& error);

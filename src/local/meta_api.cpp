@@ -83,10 +83,10 @@ std::expected<Field, ApiError> field_from_json(element body, const Table& table,
 
 void write_table(JsonWriter& w, const Table& t) {
   w.StartObject();
-  write_key(w, "id"), write_string(w, t.id);
-  write_key(w, "name"), write_string(w, t.name);
-  if (!t.description.empty()) write_key(w, "description"), write_string(w, t.description);
-  write_key(w, "primaryFieldId"), write_string(w, t.primary_field_id);
+  write_member(w, "id", t.id);
+  write_member(w, "name", t.name);
+  if (!t.description.empty()) write_member(w, "description", t.description);
+  write_member(w, "primaryFieldId", t.primary_field_id);
   write_key(w, "fields");
   w.StartArray();
   for (const auto& f : t.fields) write_field(w, f);
@@ -94,9 +94,9 @@ void write_table(JsonWriter& w, const Table& t) {
   write_key(w, "views");
   w.StartArray();
   w.StartObject();
-  write_key(w, "id"), write_string(w, t.view_id);
-  write_key(w, "name"), write_string(w, "Grid view");
-  write_key(w, "type"), write_string(w, "grid");
+  write_member(w, "id", t.view_id);
+  write_member(w, "name", "Grid view");
+  write_member(w, "type", "grid");
   w.EndObject();
   w.EndArray();
   w.EndObject();

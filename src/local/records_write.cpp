@@ -289,8 +289,9 @@ Reply delete_records(Table& table, const std::vector<std::string>& record_ids, b
   JsonWriter w(buffer);
   auto one = [&](const std::string& id) {
     w.StartObject();
-    write_key(w, "id"), write_string(w, id);
-    write_key(w, "deleted"), w.Bool(true);
+    write_member(w, "id", id);
+    write_key(w, "deleted");
+    w.Bool(true);
     w.EndObject();
   };
   if (single) {

@@ -21,10 +21,12 @@ void RequestLog::record(const std::string& method, const std::string& target, in
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
-  write_key(w, "t_ms"), w.Int64(ms);
-  write_key(w, "method"), write_string(w, method);
-  write_key(w, "path"), write_string(w, target.substr(0, target.find('?')));
-  write_key(w, "status"), w.Int(status);
+  write_key(w, "t_ms");
+  w.Int64(ms);
+  write_member(w, "method", method);
+  write_member(w, "path", target.substr(0, target.find('?')));
+  write_key(w, "status");
+  w.Int(status);
   w.EndObject();
   std::lock_guard lock(mutex_);
   std::fprintf(file_, "%s\n", buffer.GetString());

@@ -81,11 +81,11 @@ Table read_table(element e) {
 
 void write_table(JsonWriter& w, const Table& t) {
   w.StartObject();
-  write_key(w, "id"), write_string(w, t.id);
-  write_key(w, "name"), write_string(w, t.name);
-  write_key(w, "description"), write_string(w, t.description);
-  write_key(w, "primaryFieldId"), write_string(w, t.primary_field_id);
-  write_key(w, "viewId"), write_string(w, t.view_id);
+  write_member(w, "id", t.id);
+  write_member(w, "name", t.name);
+  write_member(w, "description", t.description);
+  write_member(w, "primaryFieldId", t.primary_field_id);
+  write_member(w, "viewId", t.view_id);
   write_key(w, "fields");
   w.StartArray();
   for (const auto& f : t.fields) write_field(w, f);
@@ -94,8 +94,8 @@ void write_table(JsonWriter& w, const Table& t) {
   w.StartArray();
   for (const auto& r : t.records) {
     w.StartObject();
-    write_key(w, "id"), write_string(w, r.id);
-    write_key(w, "createdTime"), write_string(w, r.created_time);
+    write_member(w, "id", r.id);
+    write_member(w, "createdTime", r.created_time);
     write_key(w, "fields");
     w.StartObject();
     for (const auto& [field_id, cell] : r.cells) {
@@ -140,7 +140,7 @@ std::expected<void, std::string> save_store(const Store& store, const std::strin
   w.StartArray();
   for (const auto& b : store.bases) {
     w.StartObject();
-    write_key(w, "id"), write_string(w, b.id);
+    write_member(w, "id", b.id);
     write_key(w, "tables");
     w.StartArray();
     for (const auto& t : b.tables) write_table(w, t);

@@ -3,6 +3,7 @@
 #include "providers/adapters.hpp"
 
 #include "json/fields_json.hpp"
+#include "json/member.hpp"
 
 namespace airreg::providers {
 
@@ -12,7 +13,7 @@ std::optional<int64_t> context_from_show(ListingJob& job, const std::string& mod
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);
   w.StartObject();
-  w.Key("model"), json::write_string(w, model);
+  json::member(w, "model", model);
   w.EndObject();
   auto response = job.http.post_json("/api/show", json::to_string(buffer));
   if (!response) return std::nullopt;

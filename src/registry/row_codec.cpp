@@ -7,6 +7,7 @@
 
 #include "core/time_text.hpp"
 #include "json/fields_json.hpp"
+#include "json/member.hpp"
 
 namespace airreg::registry {
 
@@ -181,8 +182,9 @@ std::string write_metadata(const RegistryRow& row) {
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);
   w.StartObject();
-  w.Key("airreg"), w.Int(1);
-  w.Key("seeded"), json::write_fields(w, row.seeded);
+  json::member(w, "airreg", 1);
+  json::key(w, "seeded");
+  json::write_fields(w, row.seeded);
   w.Key("people");
   w.StartArray();
   for (const auto& p : row.people) json::write_string(w, p);

@@ -4,6 +4,7 @@
 #include "core/sqlite_db.hpp"
 #include "core/time_text.hpp"
 #include "json/fields_json.hpp"
+#include "json/member.hpp"
 
 namespace airreg::registry {
 
@@ -43,8 +44,9 @@ std::string encode(const TableSnapshot& s, const Columns& columns) {
     for (const auto& [cell, value] : r.fields)
       if (auto k = key_of.find(cell); k != key_of.end()) by_key[k->second] = value;
     w.StartObject();
-    w.Key("id"), json::write_string(w, r.id);
-    w.Key("fields"), json::write_fields(w, by_key);
+    json::member(w, "id", r.id);
+    json::key(w, "fields");
+    json::write_fields(w, by_key);
     w.EndObject();
   }
   w.EndArray();

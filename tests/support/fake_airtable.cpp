@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "json/fields_json.hpp"
+#include "json/member.hpp"
 
 namespace airreg::test {
 
@@ -72,8 +73,9 @@ HttpResponse FakeAirtable::list_rows() const {
   w.StartArray();
   for (const auto& [key, row] : rows_) {
     w.StartObject();
-    w.Key("id"), json::write_string(w, row.first);
-    w.Key("fields"), json::write_fields(w, row.second);
+    json::member(w, "id", row.first);
+    json::key(w, "fields");
+    json::write_fields(w, row.second);
     w.EndObject();
   }
   w.EndArray();
@@ -135,8 +137,9 @@ HttpResponse FakeAirtable::serve(const HttpRequest& request) {
     for (auto& [name, value] : f) it->second.second[name] = value;
     (fresh ? created : updated).push_back(it->second.first);
     w.StartObject();
-    w.Key("id"), json::write_string(w, it->second.first);
-    w.Key("fields"), json::write_fields(w, it->second.second);
+    json::member(w, "id", it->second.first);
+    json::key(w, "fields");
+    json::write_fields(w, it->second.second);
     w.EndObject();
   }
   w.EndArray();
