@@ -10,6 +10,7 @@ find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 # Debian ships cpp-httplib as a compiled library described by pkg-config only.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 
 # RapidJSON is header-only and Debian installs it under /usr/include, already on the
 # compiler's path; find_package only checks that it is there.

@@ -16,7 +16,10 @@ add_library(airreg STATIC
   providers/openrouter.cpp providers/ollama.cpp providers/tts_voices.cpp providers/discovery.cpp
   registry/model_status.cpp registry/row_codec.cpp registry/merge.cpp registry/resolve.cpp registry/sync.cpp
   registry/table_snapshot.cpp registry/table_reader.cpp registry/snapshot_store.cpp registry/provider_refresh.cpp
-  registry/history_rows.cpp registry/write_back.cpp registry/model_registry.cpp
+  fleet/redis_url.cpp fleet/redis_connection.cpp fleet/redis_core.cpp fleet/redis_budget.cpp fleet/notice_codec.cpp
+  fleet/local_fleet.cpp fleet/redis_fleet.cpp
+  registry/history_rows.cpp registry/write_back.cpp registry/snapshot_codec.cpp registry/table_source.cpp
+  registry/table_binding.cpp registry/model_registry.cpp
 )
 # GCC 12 at -O2 warns "may be used uninitialized" inside simdjson's On-Demand types held in
 # std::optional (a known false positive); the values are only read when engaged.
@@ -37,7 +40,7 @@ target_include_directories(airreg
   PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(airreg
   PUBLIC Threads::Threads spdlog::spdlog
-  PRIVATE simdjson::simdjson fmt::fmt CURL::libcurl SQLite::SQLite3)
+  PRIVATE simdjson::simdjson fmt::fmt CURL::libcurl SQLite::SQLite3 PkgConfig::HIREDIS)
 # simdjson's classes differ with and without SIMDJSON_THREADS_ENABLED, and its CMake target
 # compiles us with it: a program that includes simdjson.h itself must see the same define,
 # or the two layouts meet in one binary (it crashed at exit). Exported with the library.

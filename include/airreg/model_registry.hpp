@@ -45,7 +45,10 @@ struct RegistryOptions {
   ModelStatus new_status = ModelStatus::pending;    // what new models enter as
   std::filesystem::path state_dir;                  // outbox and snapshots; empty: default_state_dir()
   std::chrono::seconds flush_timeout{10};           // destruction waits this long at most; the rest stays queued (s)
-  std::string instance;                             // for the history table; empty: host:pid
+  std::string instance;                             // for the history table and the fleet; empty: host:pid
+  // redis://[:password@]host:port/db or a unix socket path (AIRREG_REDIS_URL): the instances on
+  // the base share reads, leases, the rate limit and change notices. Empty: this one alone.
+  std::string redis_url;
   std::shared_ptr<spdlog::logger> logger;           // null: nothing is logged
 };
 
@@ -88,6 +91,11 @@ struct RegistryStats {
   size_t rate_limited = 0;      // 429s seen
   size_t outbox = 0;            // rows waiting in the outbox now
   size_t verified_coalesced = 0;  // report_verified calls that needed no write
+  size_t shared_snapshots = 0;    // tables taken from the fleet instead of read from Airtable
+  bool fleet = false;             // a Redis URL was given
+  bool redis_ok = false;          // ... and Redis answered the last command
+  std::string redis_error;        // why it did not ("" when it did)
+  size_t fleet_instances = 1;     // instances of the fleet seen in the last 30 s
   std::string last_write_error;   // why the last flush stopped ("" when none did)
   std::optional<SystemTime> last_write_error_at;
 };

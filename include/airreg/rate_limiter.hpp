@@ -22,6 +22,23 @@
 
 namespace airreg {
 
+// A request budget shared beyond this process: a fleet's, kept in Redis (src/fleet). The
+// limiter asks it for a slot once its own pacing lets a request go, gives the slot back when
+// the answer arrived, and passes a 429's pause on to every instance. An implementation that
+// cannot reach its store grants at once (each instance then paces itself). Thread-safe.
+class SharedRequestBudget {
+ public:
+  virtual ~SharedRequestBudget() = default;
+  struct Grant {
+    bool granted = false;
+    std::string ticket;            // give it back to release()
+    Clock::Duration retry_in{};    // when not granted: ask again after this
+  };
+  virtual Grant try_acquire() = 0;
+  virtual void release(const std::string& ticket) = 0;
+  virtual void pause_for(Clock::Duration pause) = 0;
+};
+
 class RateLimiter {
  public:
   // A granted request; give it back with finish() when its answer (or failure) arrived.
@@ -39,6 +56,8 @@ class RateLimiter {
     Permit(RateLimiter* owner, size_t slot) : owner_(owner), slot_(slot) {}
     RateLimiter* owner_ = nullptr;
     size_t slot_ = 0;
+    std::string ticket_;  // the shared budget's, when there is one
+    bool shared_ = false;
   };
 
   // max_requests 0: no pacing (the shared 429 pause still applies).
@@ -50,8 +69,12 @@ class RateLimiter {
   // Blocks until a request may go out, or until stop is requested (then the Permit is empty
   // and the caller must not send).
   Permit acquire(const std::stop_token& stop = {});
-  // After a 429: no request starts before now + pause (a longer pause already set stays).
+  // After a 429: no request starts before now + pause (a longer pause already set stays);
+  // passed on to the shared budget, so that every instance of the fleet pauses.
   void pause_for(Clock::Duration pause);
+  // Every request also takes a slot of `budget` (a fleet's); null: this process only.
+  void set_shared_budget(std::shared_ptr<SharedRequestBudget> budget);
+  std::shared_ptr<SharedRequestBudget> shared_budget() const;
   Clock::TimePoint paused_until() const;
 
   size_t max_requests() const { return slots_.size(); }
@@ -63,6 +86,9 @@ class RateLimiter {
     Clock::TimePoint free_at{};  // when this slot may start its next request
   };
   void release(size_t slot);
+  Permit acquire_local(const std::stop_token& stop);
+  // Waits for a slot of the shared budget, if there is one; false when stopped meanwhile.
+  bool acquire_shared(Permit& permit, const std::stop_token& stop);
 
   Clock clock_;
   Clock::Duration window_;
@@ -70,6 +96,7 @@ class RateLimiter {
   std::condition_variable_any slot_freed_;
   std::vector<Slot> slots_;
   Clock::TimePoint paused_until_{};
+  std::shared_ptr<SharedRequestBudget> shared_;
 };
 
 // The process-wide limiter of a base, keyed by endpoint and base id, kept for the life of the

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <span>
+#include <thread>
 
 #include "airreg/formula.hpp"
 #include "airtable/pending_rows.hpp"
@@ -20,13 +21,15 @@ using airtable::PendingGroup;
 using airtable::PendingRow;
 using airtable::Refusal;
 
-// One flush per base in this process; FileLock keeps other processes out.
-std::timed_mutex& flush_mutex(const std::string& base_id) {
+// One flush per base in this process; FileLock keeps other processes out. A plain mutex
+// polled with try_lock: GCC 12's timed_mutex waits through pthread_mutex_clocklock, which
+// ThreadSanitizer does not see, so it reported every unlock as wrong.
+std::mutex& flush_mutex(const std::string& base_id) {
   static std::mutex guard;
-  static std::map<std::string, std::unique_ptr<std::timed_mutex>> mutexes;
+  static std::map<std::string, std::unique_ptr<std::mutex>> mutexes;
   std::lock_guard lock(guard);
   auto& m = mutexes[base_id];
-  if (!m) m = std::make_unique<std::timed_mutex>();
+  if (!m) m = std::make_unique<std::mutex>();
   return *m;
 }
 
@@ -60,8 +63,9 @@ class BatchWriter::Flush {
   WriteReport run() {
     const std::string& base = w_.client_.config().base_id;
     std::unique_lock in_process(flush_mutex(base), std::defer_lock);
-    while (!in_process.try_lock_for(std::chrono::milliseconds(50))) {
+    while (!in_process.try_lock()) {
       if (out_of_time()) return finish_stopped(cancelled());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     auto across_processes =
         core::FileLock::acquire_within(w_.outbox_->dir() / ("flush-" + base + ".lock"), lock_wait(), w_.stop_.get_token());

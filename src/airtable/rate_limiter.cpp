@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 namespace airreg {
 
-RateLimiter::Permit::Permit(Permit&& other) noexcept : owner_(other.owner_), slot_(other.slot_) {
+RateLimiter::Permit::Permit(Permit&& other) noexcept
+    : owner_(other.owner_), slot_(other.slot_), ticket_(std::move(other.ticket_)), shared_(other.shared_) {
   other.owner_ = nullptr;
+  other.shared_ = false;
 }
 
 RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
@@ -15,7 +18,10 @@ RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
     finish();
     owner_ = other.owner_;
     slot_ = other.slot_;
+    ticket_ = std::move(other.ticket_);
+    shared_ = other.shared_;
     other.owner_ = nullptr;
+    other.shared_ = false;
   }
   return *this;
 }
@@ -23,7 +29,11 @@ RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
 RateLimiter::Permit::~Permit() { finish(); }
 
 void RateLimiter::Permit::finish() {
-  if (owner_) owner_->release(slot_);
+  if (shared_ && owner_) {
+    if (auto budget = owner_->shared_budget()) budget->release(ticket_);
+  }
+  shared_ = false;
+  if (owner_ && owner_->slots_.size() > slot_) owner_->release(slot_);
   owner_ = nullptr;
 }
 
@@ -38,6 +48,43 @@ std::shared_ptr<RateLimiter> RateLimiter::per_second(double rps, Clock clock) {
 }
 
 RateLimiter::Permit RateLimiter::acquire(const std::stop_token& stop) {
+  Permit permit = acquire_local(stop);
+  if (stop.stop_requested() || !acquire_shared(permit, stop)) return Permit{};
+  return permit;
+}
+
+bool RateLimiter::acquire_shared(Permit& permit, const std::stop_token& stop) {
+  auto budget = shared_budget();
+  if (!budget) return true;
+  for (;;) {
+    if (stop.stop_requested()) return false;
+    auto grant = budget->try_acquire();
+    if (grant.granted) {
+      // Unpaced limiters hand out empty permits: the shared slot needs an owner to go back.
+      permit.owner_ = this;
+      if (slots_.empty()) permit.slot_ = std::numeric_limits<size_t>::max();
+      permit.ticket_ = std::move(grant.ticket);
+      permit.shared_ = true;
+      return true;
+    }
+    // Polled, but never for long at a time: a 429's pause or a full window elsewhere.
+    auto wait = std::clamp(grant.retry_in, Clock::Duration(std::chrono::milliseconds(5)),
+                           Clock::Duration(std::chrono::milliseconds(250)));
+    clock_.sleep_until(clock_.now() + wait, stop);
+  }
+}
+
+std::shared_ptr<SharedRequestBudget> RateLimiter::shared_budget() const {
+  std::lock_guard lock(mutex_);
+  return shared_;
+}
+
+void RateLimiter::set_shared_budget(std::shared_ptr<SharedRequestBudget> budget) {
+  std::lock_guard lock(mutex_);
+  shared_ = std::move(budget);
+}
+
+RateLimiter::Permit RateLimiter::acquire_local(const std::stop_token& stop) {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (stop.stop_requested()) return Permit{};
@@ -81,8 +128,13 @@ void RateLimiter::release(size_t slot) {
 }
 
 void RateLimiter::pause_for(Clock::Duration pause) {
-  std::lock_guard lock(mutex_);
-  paused_until_ = std::max(paused_until_, clock_.now() + pause);
+  std::shared_ptr<SharedRequestBudget> budget;
+  {
+    std::lock_guard lock(mutex_);
+    paused_until_ = std::max(paused_until_, clock_.now() + pause);
+    budget = shared_;
+  }
+  if (budget) budget->pause_for(pause);
 }
 
 Clock::TimePoint RateLimiter::paused_until() const {

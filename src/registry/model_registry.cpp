@@ -15,7 +15,8 @@
 #include "registry/provider_refresh.hpp"
 #include "registry/resolve.hpp"
 #include "registry/snapshot_store.hpp"
-#include "registry/table_reader.hpp"
+#include "registry/table_binding.hpp"
+#include "registry/table_source.hpp"
 #include "registry/write_back.hpp"
 
 namespace airreg {
@@ -46,7 +47,10 @@ namespace {
 
 using registry::TableSnapshot;
 using Key = std::pair<std::string, ModelCategory>;
-using Snapshot = std::shared_ptr<const TableSnapshot>;
+using registry::Snapshot;
+
+// Far enough back to tell the age of stale rows too (past the warning), still one page.
+std::chrono::hours look_back(const RegistryOptions& o) { return std::max(o.fresh_for, o.stale_warn_after) + std::chrono::hours(24); }
 
 // A cached answer: as it came (returned on the miss that loaded it) and as later hits see it.
 struct Entry {
@@ -102,22 +106,29 @@ std::string age_text(std::chrono::system_clock::duration age) {
 class RegistryImpl final : public ModelRegistry {
  public:
   RegistryImpl(AirtableClient client, std::unique_ptr<Discovery> discovery, airtable::BoundTables tables,
-               RegistryOptions options, Clock clock)
+               RegistryOptions options, Clock clock, std::shared_ptr<fleet::Fleet> fleet)
       : client_(std::move(client)),
         discovery_(std::move(discovery)),
         tables_(std::move(tables)),
         options_(std::move(options)),
         clock_(std::move(clock)),
+        fleet_(std::move(fleet)),
         outbox_(std::make_shared<Outbox>(options_.state_dir)),
-        snapshots_(options_.state_dir),
         trust_factor_(1.0 - clock_.uniform() * options_.freshness_jitter),
-        instance_(options_.instance.empty() ? registry::default_instance() : options_.instance),
+        instance_(fleet_->instance()),
+        table_(client_, tables_, options_.state_dir, fleet_,
+               registry::TableSource::Settings{clock_, options_.cache_ttl, options_.negative_ttl, options_.read_attempts,
+                                               look_back(options_), options_.wait_for * 2, options_.logger}),
         write_back_(client_, outbox_, registry::registry_writer_options(tables_.registry),
                     registry::history_writer_options(tables_.history),
                     registry::WriteBack::Settings{clock_, options_.verify_interval, options_.flush_timeout,
-                                                  tables_.registry.cell("last_verified"), options_.logger}),
+                                                  tables_.registry.cell("last_verified"), options_.logger, fleet_,
+                                                  [this](const std::set<std::string>& providers) { written(providers); }}),
         pool_(4) {
     client_.set_stop_token(pool_.stop_token());
+    table_.set_stop_token(pool_.stop_token());
+    table_.on_new_snapshot([this](const Snapshot& snap) { fill_fresh(snap); });
+    fleet_->listen([this](const fleet::Notice& n) { noticed(n); });
     if (tables_.warning) options_.logger->warn("{}", *tables_.warning);
     // The first read waits a random share of startup_jitter, so that a fleet started at once
     // spreads its reads; a caller's miss does not wait for it.
@@ -131,7 +142,11 @@ class RegistryImpl final : public ModelRegistry {
   ~RegistryImpl() override {
     // Reads and discoveries in flight are abandoned; the write-back then flushes for at most
     // flush_timeout as it is destroyed.
+    fleet_->listen(nullptr);
     pool_.request_stop();
+    // The process's limiter of the base outlives us: it must not keep asking a fleet we left.
+    if (auto budget = fleet_->request_budget(); budget && client_.rate_limiter()->shared_budget() == budget)
+      client_.rate_limiter()->set_shared_budget(nullptr);
   }
 
   Result<std::shared_ptr<const ModelList>> models(const std::string& provider, ModelCategory category,
@@ -214,12 +229,20 @@ class RegistryImpl final : public ModelRegistry {
     s.misses = misses_.load();
     s.stale_served = stale_served_.load();
     s.fallbacks_served = fallbacks_served_.load();
-    s.airtable_reads = reads_.load();
-    s.airtable_requests = read_requests_.load() + write_back_.requests();
+    auto table = table_.counters();
+    s.airtable_reads = table.reads;
+    s.airtable_requests = table.requests + write_back_.requests();
+    s.shared_snapshots = table.shared_taken;
     s.provider_calls = provider_calls_.load();
     s.errors = errors_.load();
     s.writes = write_back_.rows_queued();
-    s.rate_limited = write_back_.rate_limited() + read_rate_limited_.load();
+    s.rate_limited = write_back_.rate_limited() + table.rate_limited;
+    s.errors += table.errors;
+    auto fleet = fleet_->status();
+    s.fleet = fleet.configured;
+    s.redis_ok = fleet.redis_ok;
+    s.redis_error = fleet.last_error;
+    s.fleet_instances = fleet.instances;
     s.verified_coalesced = write_back_.coalesced();
     if (auto status = outbox_->status(client_.config().base_id)) s.outbox = status->waiting;
     auto [error, at] = write_back_.last_error();
@@ -229,6 +252,39 @@ class RegistryImpl final : public ModelRegistry {
   }
 
  private:
+  // ---- the fleet
+
+  // Our write-back changed these providers' rows: our table is old, so is the fleet's.
+  void written(const std::set<std::string>& providers) {
+    table_.invalidate();
+    if (!fleet_->shared()) return;
+    fleet_->invalidate_snapshot();
+    fleet_->publish(fleet::Notice{fleet::Notice::Kind::changed, fleet_->instance(),
+                                  std::vector<std::string>(providers.begin(), providers.end()), 0});
+  }
+
+  // Another instance changed rows (or notices may have been missed): those keys are dropped
+  // and loaded again at once, so that the next call gets the new rows.
+  void noticed(const fleet::Notice& n) {
+    if (n.kind != fleet::Notice::Kind::changed) return;
+    table_.invalidate();
+    std::vector<Key> dropped;
+    {
+      std::unique_lock lock(cache_mutex_);
+      for (auto it = cache_.begin(); it != cache_.end();) {
+        bool named = n.providers.empty() ||
+                     std::find(n.providers.begin(), n.providers.end(), it->first.first) != n.providers.end();
+        if (named) {
+          dropped.push_back(it->first);
+          it = cache_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (const auto& key : dropped) (void)start_load(key);
+  }
+
   // ---- the cache
 
   Result<std::shared_ptr<const ModelList>> answer(const Key& key, bool include_inactive) {
@@ -285,74 +341,9 @@ class RegistryImpl final : public ModelRegistry {
 
   // ---- the table
 
-  Snapshot known_snapshot() const {
-    std::lock_guard lock(snapshot_mutex_);
-    return snapshot_;
-  }
+  Snapshot known_snapshot() { return table_.known(); }
 
-  // The table as read from Airtable, reusing a read younger than the cache TTL; one read at
-  // a time. An error when Airtable cannot be read now (the last snapshot is then the best).
-  Result<Snapshot> table(bool force) {
-    std::lock_guard reading(table_read_mutex_);
-    auto now = clock_.now();
-    {
-      std::lock_guard lock(snapshot_mutex_);
-      if (!force && snapshot_ && snapshot_live_ && now - snapshot_loaded_ < options_.cache_ttl) return snapshot_;
-      if (!force && now < table_failed_until_) return std::unexpected(table_error_);
-    }
-    auto read = read_with_retries();
-    std::lock_guard lock(snapshot_mutex_);
-    if (!read) {
-      table_failed_until_ = clock_.now() + options_.negative_ttl;
-      table_error_ = read.error();
-      if (!snapshot_) load_disk_snapshot();
-      return std::unexpected(read.error());
-    }
-    read->version = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(read->read_at.time_since_epoch()).count());
-    if (auto saved = snapshots_.save(client_.config().base_id, *read, tables_.registry); !saved)
-      options_.logger->warn("the snapshot could not be saved: {}", saved.error().describe());
-    snapshot_ = std::make_shared<const TableSnapshot>(std::move(*read));
-    snapshot_live_ = true;
-    snapshot_loaded_ = clock_.now();
-    fill_fresh(snapshot_);
-    return snapshot_;
-  }
-
-  Result<TableSnapshot> read_with_retries() {
-    auto stop = pool_.stop_token();
-    Error last;
-    for (int attempt = 1; attempt <= std::max(1, options_.read_attempts); ++attempt) {
-      size_t requests = 0;
-      reads_.fetch_add(1, std::memory_order_relaxed);
-      // Far enough back to tell the age of stale rows too (past the warning), still one page.
-      auto look_back = std::max(options_.fresh_for, options_.stale_warn_after) + std::chrono::hours(24);
-      auto read = registry::read_table(client_, tables_.registry, tables_.history, std::chrono::system_clock::now(),
-                                       {look_back}, &requests);
-      read_requests_.fetch_add(requests, std::memory_order_relaxed);
-      if (read) return read;
-      last = read.error();
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      if (last.code == ErrorCode::rate_limited) read_rate_limited_.fetch_add(1, std::memory_order_relaxed);
-      // A 429 paused the base's limiter: the next try waits the pause out (in the background).
-      bool again = last.retryable || last.code == ErrorCode::rate_limited;
-      if (!again || stop.stop_requested()) break;
-      if (last.code != ErrorCode::rate_limited)
-        clock_.sleep_until(clock_.now() + core::backoff_delay(attempt, std::chrono::seconds(1), std::chrono::seconds(30),
-                                                              clock_.uniform()),
-                           stop);
-    }
-    return std::unexpected(last);
-  }
-
-  // Airtable is down and nothing was read in this process: the snapshot on disk.
-  void load_disk_snapshot() {
-    std::string why;
-    auto disk = snapshots_.load(client_.config().base_id, tables_.registry, &why);
-    if (!disk) return;
-    snapshot_ = std::make_shared<const TableSnapshot>(std::move(*disk));
-    snapshot_live_ = false;
-  }
+  Result<Snapshot> table(bool force) { return table_.get(force, pool_.stop_token()); }
 
   // After a read: every provider whose listing is fresh is answered from it, every category.
   void fill_fresh(const Snapshot& snap) {
@@ -379,7 +370,7 @@ class RegistryImpl final : public ModelRegistry {
     list.provider = provider;
     list.category = category;
     list.models = std::move(rows);
-    list.source = AnswerSource::airtable;
+    list.source = snap.shared ? AnswerSource::shared : AnswerSource::airtable;
     list.as_of = snap.read_at;
     list.warnings = snap.warnings_of(provider);
     for (auto& n : notes) list.warnings.push_back(std::move(n));
@@ -421,9 +412,16 @@ class RegistryImpl final : public ModelRegistry {
     }
     if (no_key) warnings.push_back(*no_key);
     if (!no_key && known && (force || ready_to_ask(provider))) {
-      if (auto listed = ask_provider(key, snap, live, wall, warnings)) {
-        put(key, *listed);
-        return;
+      // One instance of the fleet asks a provider per discovery interval; the others serve the
+      // rows until its write-back's notice arrives.
+      if (force || fleet_->try_claim("discover:" + provider, options_.discovery_interval)) {
+        if (auto listed = ask_provider(key, snap, live, wall, warnings)) {
+          put(key, *listed);
+          return;
+        }
+      } else {
+        warnings.push_back("another instance of the fleet is asking " + provider + " (or did so within " +
+                           std::to_string(options_.discovery_interval.count()) + " s)");
       }
     }
     put(key, stale_or_curated(key, snap, live, wall, std::move(warnings)));
@@ -577,11 +575,6 @@ class RegistryImpl final : public ModelRegistry {
   // The best answer right now, without waiting: the last snapshot's rows, else curated.
   Result<Entry> fallback_entry(const Key& key) {
     Snapshot snap = known_snapshot();
-    if (!snap) {
-      std::lock_guard lock(snapshot_mutex_);
-      if (!snapshot_) load_disk_snapshot();
-      snap = snapshot_;
-    }
     auto e = stale_or_curated(key, snap, false, std::chrono::system_clock::now(),
                               {"still loading (waited " + std::to_string(options_.wait_for.count()) + " ms): a fallback answers meanwhile"});
     if (e.all->models.empty() && e.all->source == AnswerSource::curated) {
@@ -605,10 +598,11 @@ class RegistryImpl final : public ModelRegistry {
   airtable::BoundTables tables_;
   RegistryOptions options_;
   Clock clock_;
+  std::shared_ptr<fleet::Fleet> fleet_;
   std::shared_ptr<Outbox> outbox_;
-  registry::SnapshotStore snapshots_;
   double trust_factor_;
   std::string instance_;
+  registry::TableSource table_;
 
   mutable std::shared_mutex cache_mutex_;
   std::map<Key, Entry> cache_;
@@ -616,19 +610,11 @@ class RegistryImpl final : public ModelRegistry {
   std::map<Key, std::shared_future<void>> loading_;
   std::map<Key, Error> failures_;
 
-  std::mutex table_read_mutex_;  // one table read at a time
-  mutable std::mutex snapshot_mutex_;
-  Snapshot snapshot_;
-  bool snapshot_live_ = false;  // read from Airtable by this process (else from disk)
-  Clock::TimePoint snapshot_loaded_{};
-  Clock::TimePoint table_failed_until_{};
-  Error table_error_;
-
   std::mutex asked_mutex_;  // loads of different keys run together
   std::map<std::string, Clock::TimePoint> asked_at_, failed_until_;
 
-  std::atomic<size_t> hits_{0}, misses_{0}, stale_served_{0}, fallbacks_served_{0}, reads_{0}, read_requests_{0},
-      provider_calls_{0}, errors_{0}, read_rate_limited_{0}, unknown_verified_{0};
+  std::atomic<size_t> hits_{0}, misses_{0}, stale_served_{0}, fallbacks_served_{0}, provider_calls_{0}, errors_{0},
+      unknown_verified_{0};
   registry::WriteBack write_back_;
   // Last: its tasks use everything above, so it stops (and joins) first.
   core::TaskPool pool_;
@@ -653,17 +639,24 @@ Result<std::unique_ptr<ModelRegistry>> ModelRegistry::create(AirtableConfig airt
   auto discovery = Discovery::create(std::move(discovery_config), transport, clock);
   if (!discovery) return std::unexpected(discovery.error());
   AirtableClient client(std::move(airtable), transport);
-  // Field ids, so that a column renamed while we run changes nothing. Kept in the state
-  // directory: a restart spends no request on them (ids survive renames); the first start
-  // reads the meta API, and schema/'s names stand in when it cannot be read.
+  if (options.instance.empty()) {
+    // Unique per registry: two in one process are two instances of the fleet.
+    static std::atomic<int> made{0};
+    int n = made.fetch_add(1);
+    options.instance = registry::default_instance() + (n == 0 ? "" : "#" + std::to_string(n));
+  }
+  fleet::FleetConfig fleet_config{options.redis_url, client.config().base_id, options.instance,
+                                  client.config().max_requests_per_second};
+  fleet_config.logger = options.logger;
+  auto fleet = fleet::connect_fleet(std::move(fleet_config));
+  if (!fleet) return std::unexpected(fleet.error());
+  // Every request of every instance on the base takes a slot of the fleet's budget.
+  if (auto budget = (*fleet)->request_budget()) client.rate_limiter()->set_shared_budget(budget);
   registry::SnapshotStore store(options.state_dir);
-  std::optional<airtable::BoundTables> tables = store.load_binding(client.config().base_id, schemas);
-  bool cached = tables.has_value();
-  if (!tables) tables = airtable::bind_tables(client, schemas);
-  if (!cached && tables->bound()) (void)store.save_binding(client.config().base_id, *tables);
+  auto tables = registry::bound_tables(client, schemas, store, **fleet);
   return std::unique_ptr<ModelRegistry>(std::make_unique<RegistryImpl>(std::move(client), std::move(*discovery),
-                                                                       std::move(*tables), std::move(options),
-                                                                       std::move(clock)));
+                                                                       std::move(tables), std::move(options),
+                                                                       std::move(clock), std::move(*fleet)));
 }
 
 }  // namespace airreg

@@ -3,7 +3,7 @@
 #include "core/durable_file.hpp"
 #include "core/sqlite_db.hpp"
 #include "core/time_text.hpp"
-#include "json/fields_json.hpp"
+#include "registry/snapshot_codec.hpp"
 #include "json/member.hpp"
 
 namespace airreg::registry {
@@ -22,65 +22,6 @@ CREATE TABLE IF NOT EXISTS snapshots (
   body TEXT NOT NULL
 );
 )sql";
-
-// {"columns":{key:cell},"last_listed":{provider:time},"records":[{"id","fields":{key:value}}]}
-std::string encode(const TableSnapshot& s, const Columns& columns) {
-  std::map<std::string, std::string> key_of;  // cell -> key
-  for (const auto& f : columns.schema().fields) key_of[columns.cell(f.key)] = f.key;
-  rapidjson::StringBuffer buffer;
-  json::Writer w(buffer);
-  w.StartObject();
-  w.Key("last_listed");
-  w.StartObject();
-  for (const auto& [provider, when] : s.last_listed) {
-    json::write_string(w, provider);
-    json::write_string(w, core::format_utc(when));
-  }
-  w.EndObject();
-  w.Key("records");
-  w.StartArray();
-  for (const auto& r : s.records) {
-    Fields by_key;
-    for (const auto& [cell, value] : r.fields)
-      if (auto k = key_of.find(cell); k != key_of.end()) by_key[k->second] = value;
-    w.StartObject();
-    json::member(w, "id", r.id);
-    json::key(w, "fields");
-    json::write_fields(w, by_key);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  return json::to_string(buffer);
-}
-
-std::optional<TableSnapshot> decode(const std::string& body, const Columns& columns, std::string* why) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object root;
-  simdjson::dom::array records;
-  simdjson::dom::object listed;
-  if (parser.parse(body).get(root) != simdjson::SUCCESS || root["records"].get(records) != simdjson::SUCCESS ||
-      root["last_listed"].get(listed) != simdjson::SUCCESS) {
-    if (why) *why = "the snapshot is not the JSON airreg writes";
-    return std::nullopt;
-  }
-  TableSnapshot s;
-  for (auto [provider, when] : listed) {
-    std::string_view text;
-    if (when.get(text) != simdjson::SUCCESS) continue;
-    if (auto t = core::parse_utc(text)) s.last_listed[std::string(provider)] = *t;
-  }
-  for (auto r : records) {
-    simdjson::dom::object fields;
-    if (r["fields"].get(fields) != simdjson::SUCCESS) continue;
-    Fields by_cell;
-    for (auto& [key, value] : json::fields_from(fields))
-      if (columns.schema().find(key)) by_cell[columns.cell(key)] = std::move(value);
-    s.records.push_back(AirtableRecord{json::text_at(r, "id"), "", std::move(by_cell)});
-  }
-  s.parsed = parse_rows(s.records, columns);
-  return s;
-}
 
 }  // namespace
 
@@ -101,7 +42,7 @@ Result<SnapshotStore::Store*> SnapshotStore::store() const {
 }
 
 Result<void> SnapshotStore::save(const std::string& base_id, const TableSnapshot& snapshot, const Columns& columns) {
-  std::string body = encode(snapshot, columns);
+  std::string body = encode_snapshot(snapshot, columns);
   std::lock_guard lock(mutex_);
   auto s = store();
   if (!s) return std::unexpected(s.error());
@@ -131,7 +72,7 @@ std::optional<TableSnapshot> SnapshotStore::load(const std::string& base_id, con
     if (why) *why = row ? "no snapshot yet" : row.error().describe();
     return std::nullopt;
   }
-  auto snapshot = decode(select->text(2), columns, why);
+  auto snapshot = decode_snapshot(select->text(2), columns, why);
   if (!snapshot) return std::nullopt;
   snapshot->version = static_cast<uint64_t>(select->integer(0));
   snapshot->read_at = core::parse_utc(select->text(1)).value_or(SystemTime{});

@@ -24,6 +24,7 @@ struct TableSnapshot {
   std::map<std::string, SystemTime> last_listed;  // provider -> its listing was last read
   SystemTime read_at{};                           // when the table was read
   uint64_t version = 0;                           // grows with every read (ETag, fleet)
+  bool shared = false;                            // taken from the fleet: another instance read it
   std::vector<std::string> warnings;              // about the read as a whole
 
   // The provider's rows, every category (a merge matches by key whatever the Category).

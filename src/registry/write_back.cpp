@@ -9,6 +9,9 @@ namespace airreg::registry {
 WriteBack::WriteBack(AirtableClient client, std::shared_ptr<Outbox> outbox, BatchWriterOptions registry,
                      BatchWriterOptions history, Settings settings)
     : settings_(std::move(settings)),
+      outbox_(outbox),
+      base_id_(client.config().base_id),
+      registry_table_(registry.table),
       writer_(client, outbox, std::move(registry), settings_.clock, settings_.logger),
       history_writer_(std::move(client), std::move(outbox), std::move(history), settings_.clock, settings_.logger),
       flusher_([this] { flush_loop(); }) {}
@@ -33,7 +36,8 @@ WriteBack::~WriteBack() {
   flush_wanted_.notify_all();
   flusher_.join();
   // What does not land in time stays in the outbox for the next start.
-  flush_once(deadline);
+  while (!flush_once(deadline) && settings_.clock.now() < deadline)
+    settings_.clock.sleep_until(std::min(deadline, settings_.clock.now() + std::chrono::milliseconds(200)));
   {
     std::lock_guard lock(watch_mutex);
     done = true;
@@ -108,9 +112,28 @@ void WriteBack::queue_verified() {
   if (auto queued = writer_.submit_updates(updates, labels)) queued_.fetch_add(*queued, std::memory_order_relaxed);
 }
 
-void WriteBack::flush_once(std::optional<Clock::TimePoint> deadline) {
+std::set<std::string> WriteBack::providers_waiting(const std::string& table) const {
+  std::set<std::string> out;
+  auto waiting = outbox_->waiting(base_id_);
+  if (!waiting) return out;
+  for (const auto& e : *waiting)
+    if (e.table == table)
+      if (auto slash = e.label.find('/'); slash != std::string::npos) out.insert(e.label.substr(0, slash));
+  return out;
+}
+
+bool WriteBack::flush_once(std::optional<Clock::TimePoint> deadline) {
   queue_verified();
+  // One instance of the fleet writes at a time; the lease outlives a slow flush by renewals.
+  std::unique_ptr<fleet::Lease> lease;
+  if (settings_.fleet) {
+    lease = settings_.fleet->try_lease("write", std::chrono::seconds(30));
+    if (!lease) return false;
+  }
+  auto providers = settings_.on_written ? providers_waiting(registry_table_) : std::set<std::string>{};
   auto report = writer_.flush({}, deadline);
+  lease.reset();
+  if (report.written > 0 && settings_.on_written) settings_.on_written(providers);
   rate_limited_.fetch_add(report.rate_limited, std::memory_order_relaxed);
   requests_.fetch_add(report.requests, std::memory_order_relaxed);
   if (report.stopped && report.stopped->code != ErrorCode::cancelled) {
@@ -119,6 +142,7 @@ void WriteBack::flush_once(std::optional<Clock::TimePoint> deadline) {
     last_error_ = report.stopped->describe();
     last_error_at_ = std::chrono::system_clock::now();
   }
+  return true;
 }
 
 void WriteBack::flush_loop() {
@@ -129,7 +153,13 @@ void WriteBack::flush_loop() {
     flush_requested_ = false;
     lock.unlock();
     // Bounded, so that it never holds the base's flush lock for long; what is left waits.
-    flush_once(settings_.clock.now() + std::chrono::seconds(60));
+    if (!flush_once(settings_.clock.now() + std::chrono::seconds(60))) {
+      // Another instance is writing: try again shortly.
+      lock.lock();
+      flush_wanted_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+      flush_requested_ = true;
+      continue;
+    }
     lock.lock();
   }
 }

@@ -3,12 +3,18 @@
 // reader waits for Airtable. report_verified is coalesced: at most one Last Verified write per
 // model per verify_interval in this process, whatever the call rate, and only as an update of
 // a record that exists. Destruction flushes for at most flush_timeout (then cancels the
-// request in flight); what is left stays in the outbox for the next start. Thread-safe.
+// request in flight); what is left stays in the outbox for the next start.
+//
+// In a fleet a flush holds the base's write lease, so that two instances' writes never
+// interleave (each keeps its own outbox), and once rows landed `on_written` is told which
+// providers' rows changed (the registry then tells the fleet). Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <set>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +25,7 @@
 
 #include "airreg/batch_writer.hpp"
 #include "airreg/registry_row.hpp"
+#include "fleet/fleet.hpp"
 
 namespace airreg::registry {
 
@@ -30,6 +37,9 @@ class WriteBack {
     std::chrono::seconds flush_timeout{10};
     std::string last_verified_cell;  // the Last Verified column's cell key
     std::shared_ptr<spdlog::logger> logger;
+    std::shared_ptr<fleet::Fleet> fleet;  // null: this process alone
+    // The providers whose registry rows a flush wrote; called on the flushing thread.
+    std::function<void(const std::set<std::string>&)> on_written;
   };
 
   WriteBack(AirtableClient client, std::shared_ptr<Outbox> outbox, BatchWriterOptions registry,
@@ -55,10 +65,15 @@ class WriteBack {
  private:
   void wake();
   void queue_verified();
-  void flush_once(std::optional<Clock::TimePoint> deadline);
+  // False when another instance of the fleet holds the write lease (nothing was sent).
+  bool flush_once(std::optional<Clock::TimePoint> deadline);
+  std::set<std::string> providers_waiting(const std::string& table) const;
   void flush_loop();
 
   Settings settings_;
+  std::shared_ptr<Outbox> outbox_;
+  std::string base_id_;
+  std::string registry_table_;
   BatchWriter writer_;
   BatchWriter history_writer_;
 

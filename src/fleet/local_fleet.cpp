@@ -1,0 +1,45 @@
+#include "fleet/fleet.hpp"
+
+namespace airreg::fleet {
+
+namespace {
+
+class LocalLease final : public Lease {
+ public:
+  uint64_t token() const override { return 0; }
+  bool held() const override { return true; }
+};
+
+// One instance: the registry's own locks already give one refresh at a time.
+class LocalFleet final : public Fleet {
+ public:
+  explicit LocalFleet(std::string instance) : instance_(std::move(instance)) {}
+  const std::string& instance() const override { return instance_; }
+  bool shared() const override { return false; }
+  std::optional<uint64_t> begin_read() override { return std::nullopt; }
+  bool put_snapshot(uint64_t, const std::string&, std::chrono::milliseconds) override { return false; }
+  std::optional<SharedSnapshot> snapshot(uint64_t) override { return std::nullopt; }
+  std::optional<SharedSnapshot> wait_snapshot(uint64_t, std::chrono::steady_clock::time_point, std::stop_token) override {
+    return std::nullopt;
+  }
+  void invalidate_snapshot() override {}
+  std::optional<std::string> value(const std::string&) override { return std::nullopt; }
+  void put_value(const std::string&, const std::string&, std::chrono::milliseconds) override {}
+  std::unique_ptr<Lease> try_lease(const std::string&, std::chrono::milliseconds) override {
+    return std::make_unique<LocalLease>();
+  }
+  bool try_claim(const std::string&, std::chrono::milliseconds) override { return true; }
+  void publish(const Notice&) override {}
+  void listen(std::function<void(const Notice&)>) override {}
+  std::shared_ptr<SharedRequestBudget> request_budget() override { return nullptr; }
+  FleetStatus status() override { return FleetStatus{}; }
+
+ private:
+  std::string instance_;
+};
+
+}  // namespace
+
+std::shared_ptr<Fleet> local_fleet(std::string instance) { return std::make_shared<LocalFleet>(std::move(instance)); }
+
+}  // namespace airreg::fleet

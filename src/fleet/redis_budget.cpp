@@ -1,0 +1,64 @@
+#include "fleet/redis_budget.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fleet/redis_scripts.hpp"
+
+namespace airreg::fleet {
+
+RedisBudget::RedisBudget(std::shared_ptr<RedisCore> core, double requests_per_second, std::chrono::milliseconds hold)
+    : core_(std::move(core)), rps_(requests_per_second), hold_(hold) {
+  // As RateLimiter::per_second: 1.25 req/s is one request per 0.8 s.
+  double n = std::max(1.0, std::floor(rps_));
+  max_requests_ = static_cast<size_t>(n);
+  window_ = std::chrono::milliseconds(static_cast<long long>(std::ceil(1000.0 * n / rps_)));
+}
+
+SharedRequestBudget::Grant RedisBudget::try_acquire() {
+  std::string ticket;
+  {
+    std::lock_guard lock(mutex_);
+    ticket = core_->instance() + "/" + std::to_string(++tickets_);
+  }
+  auto reply = core_->eval(scripts::kAcquireSlot, {core_->key("requests"), core_->key("pause")},
+                           {std::to_string(max_requests_), std::to_string(window_.count()), std::to_string(hold_.count()),
+                            ticket});
+  if (!reply || reply->type != RedisReply::Type::integer) return fallback();
+  Grant g;
+  if (reply->integer == 0) {
+    g.granted = true;
+    g.ticket = std::move(ticket);
+  } else {
+    g.retry_in = std::chrono::milliseconds(reply->integer);
+  }
+  return g;
+}
+
+void RedisBudget::release(const std::string& ticket) {
+  if (ticket.empty()) return;  // granted by the fallback
+  (void)core_->eval(scripts::kReleaseSlot, {core_->key("requests")}, {ticket});
+}
+
+void RedisBudget::pause_for(Clock::Duration pause) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(pause);
+  (void)core_->eval(scripts::kPause, {core_->key("pause")}, {std::to_string(std::max<long long>(1, ms.count()))});
+}
+
+SharedRequestBudget::Grant RedisBudget::fallback() {
+  // This instance's share: one request per instances / rps seconds.
+  auto spacing = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(static_cast<double>(core_->instances()) / std::max(rps_, 0.001)));
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  Grant g;
+  if (now >= next_local_) {
+    next_local_ = now + spacing;
+    g.granted = true;
+  } else {
+    g.retry_in = next_local_ - now;
+  }
+  return g;
+}
+
+}  // namespace airreg::fleet

@@ -1,0 +1,38 @@
+// The base's request budget shared by every instance of the fleet (RateLimiter's
+// SharedRequestBudget): at most N requests in any window, counted as Airtable counts them,
+// with a slot given back one window after its answer arrived (as the process limiter does, so
+// that latency never lets N + 1 requests reach Airtable within a window), and a 429's pause
+// honoured by every instance. When Redis cannot be reached, each instance spaces its own
+// requests to its share of the budget (the budget divided by the instances last seen), so a
+// fleet whose Redis died still stays under the limit. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "airreg/rate_limiter.hpp"
+#include "fleet/redis_core.hpp"
+
+namespace airreg::fleet {
+
+class RedisBudget final : public SharedRequestBudget {
+ public:
+  RedisBudget(std::shared_ptr<RedisCore> core, double requests_per_second, std::chrono::milliseconds hold);
+  Grant try_acquire() override;
+  void release(const std::string& ticket) override;
+  void pause_for(Clock::Duration pause) override;
+
+ private:
+  Grant fallback();
+
+  std::shared_ptr<RedisCore> core_;
+  double rps_;
+  size_t max_requests_;
+  std::chrono::milliseconds window_;
+  std::chrono::milliseconds hold_;
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point next_local_{};  // the fallback's spacing
+  uint64_t tickets_ = 0;
+};
+
+}  // namespace airreg::fleet

@@ -1,0 +1,277 @@
+// The Redis fleet: see fleet.hpp for what it promises, redis_scripts.hpp for the atomic steps.
+#include <hiredis/hiredis.h>
+#include <poll.h>
+
+#include <condition_variable>
+#include <thread>
+
+#include "fleet/fleet.hpp"
+#include "fleet/notice_codec.hpp"
+#include "fleet/redis_budget.hpp"
+#include "fleet/redis_core.hpp"
+#include "fleet/redis_scripts.hpp"
+
+namespace airreg::fleet {
+
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr auto kHeartbeatEvery = 5s;
+constexpr auto kInstanceWindow = 30s;  // an instance not heard from for this long is gone
+
+class LocalLease final : public Lease {
+ public:
+  uint64_t token() const override { return 0; }
+  bool held() const override { return true; }
+};
+
+// A lease in Redis, renewed at a third of its TTL until it is destroyed.
+class RedisLease final : public Lease {
+ public:
+  RedisLease(std::shared_ptr<RedisCore> core, std::string key, std::string value, uint64_t token,
+             std::chrono::milliseconds ttl)
+      : core_(std::move(core)), key_(std::move(key)), value_(std::move(value)), token_(token), ttl_(ttl) {
+    renewer_ = std::thread([this] { renew_loop(); });
+  }
+  ~RedisLease() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    renewer_.join();
+    (void)core_->eval(scripts::kReleaseLease, {key_}, {value_});
+  }
+  uint64_t token() const override { return token_; }
+  bool held() const override { return held_.load(); }
+
+ private:
+  void renew_loop() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, ttl_ / 3, [&] { return stopping_; })) {
+      lock.unlock();
+      auto r = core_->eval(scripts::kRenewLease, {key_}, {value_, std::to_string(ttl_.count())});
+      // Taken over: this instance stalled past the TTL. Unknown (Redis away): keep going.
+      if (r && r->type == RedisReply::Type::integer && r->integer == 0) held_ = false;
+      lock.lock();
+    }
+  }
+
+  std::shared_ptr<RedisCore> core_;
+  std::string key_, value_;
+  uint64_t token_;
+  std::chrono::milliseconds ttl_;
+  std::atomic<bool> held_{true};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread renewer_;
+};
+
+class RedisFleet final : public Fleet {
+ public:
+  RedisFleet(RedisUrl url, FleetConfig config)
+      : config_(std::move(config)),
+        timeouts_{config_.timeout, config_.timeout, 1000ms},
+        core_(std::make_shared<RedisCore>(url, timeouts_, config_.base_id, config_.instance, config_.logger)),
+        budget_(std::make_shared<RedisBudget>(core_, config_.max_requests_per_second, config_.request_hold)),
+        url_(std::move(url)) {
+    heartbeat();
+    listener_ = std::thread([this] { listen_loop(); });
+  }
+
+  ~RedisFleet() override {
+    stop_.request_stop();
+    snapshot_arrived_.notify_all();
+    listener_.join();
+  }
+
+  const std::string& instance() const override { return config_.instance; }
+  bool shared() const override { return true; }
+
+  std::optional<uint64_t> begin_read() override {
+    auto r = core_->command({"INCR", core_->key("snapshot:seq")});
+    if (!r || r->type != RedisReply::Type::integer) return std::nullopt;
+    return static_cast<uint64_t>(r->integer);
+  }
+
+  bool put_snapshot(uint64_t seq, const std::string& body, std::chrono::milliseconds ttl) override {
+    auto r = core_->eval(scripts::kPutSnapshot, {core_->key("snapshot"), core_->key("snapshot:floor")},
+                         {std::to_string(seq), body, std::to_string(std::max<long long>(1000, ttl.count()))});
+    bool stored = r && r->type == RedisReply::Type::integer && r->integer == 1;
+    if (stored) publish(Notice{Notice::Kind::snapshot, config_.instance, {}, seq});
+    return stored;
+  }
+
+  std::optional<SharedSnapshot> snapshot(uint64_t newer_than) override {
+    auto r = core_->eval(scripts::kGetSnapshot, {core_->key("snapshot")}, {std::to_string(newer_than)});
+    if (!r || r->type != RedisReply::Type::array || r->elements.size() != 2) return std::nullopt;
+    return SharedSnapshot{static_cast<uint64_t>(r->elements[0].integer), std::move(r->elements[1].str)};
+  }
+
+  std::optional<SharedSnapshot> wait_snapshot(uint64_t newer_than, SteadyClock::time_point until,
+                                              std::stop_token stop) override {
+    for (;;) {
+      uint64_t announced = announced_.load();
+      if (auto s = snapshot(newer_than)) return s;
+      if (!core_->ok() || stop.stop_requested() || SteadyClock::now() >= until) return std::nullopt;
+      // Woken by the snapshot notice; polled too, in case the notice was missed.
+      std::unique_lock lock(wait_mutex_);
+      snapshot_arrived_.wait_until(lock, std::min(until, SteadyClock::now() + 100ms),
+                                   [&] { return announced_.load() != announced || stop_.stop_requested(); });
+    }
+  }
+
+  void invalidate_snapshot() override {
+    (void)core_->eval(scripts::kInvalidateSnapshot,
+                      {core_->key("snapshot"), core_->key("snapshot:floor"), core_->key("snapshot:seq")}, {});
+  }
+
+  std::optional<std::string> value(const std::string& name) override {
+    auto r = core_->command({"GET", core_->key("value:" + name)});
+    if (!r || r->type != RedisReply::Type::string) return std::nullopt;
+    return std::move(r->str);
+  }
+
+  void put_value(const std::string& name, const std::string& body, std::chrono::milliseconds ttl) override {
+    (void)core_->command({"SET", core_->key("value:" + name), body, "PX", std::to_string(std::max<long long>(1, ttl.count()))});
+  }
+
+  std::unique_ptr<Lease> try_lease(const std::string& name, std::chrono::milliseconds ttl) override {
+    std::string key = core_->key("lease:" + name);
+    auto r = core_->eval(scripts::kTakeLease, {key, core_->key("fence")},
+                         {config_.instance, std::to_string(std::max<long long>(1, ttl.count()))});
+    if (!r || r->type != RedisReply::Type::integer) return std::make_unique<LocalLease>();  // Redis away: on our own
+    if (r->integer == 0) return nullptr;
+    auto token = static_cast<uint64_t>(r->integer);
+    return std::make_unique<RedisLease>(core_, key, config_.instance + "#" + std::to_string(token), token, ttl);
+  }
+
+  bool try_claim(const std::string& name, std::chrono::milliseconds period) override {
+    auto r = core_->command({"SET", core_->key("claim:" + name), config_.instance, "NX", "PX",
+                             std::to_string(std::max<long long>(1, period.count()))});
+    if (!r) return true;  // Redis away: the instance's own limit applies
+    return r->type == RedisReply::Type::status;  // OK, or nil when another instance claimed it
+  }
+
+  void publish(const Notice& notice) override {
+    (void)core_->command({"PUBLISH", core_->key("changes"), encode_notice(notice)});
+  }
+
+  void listen(std::function<void(const Notice&)> listener) override {
+    std::lock_guard lock(listener_mutex_);
+    on_notice_ = std::move(listener);
+  }
+
+  std::shared_ptr<SharedRequestBudget> request_budget() override { return budget_; }
+
+  FleetStatus status() override {
+    FleetStatus s;
+    s.configured = true;
+    s.redis_ok = core_->ok();
+    s.redis = url_.display;
+    s.last_error = s.redis_ok ? "" : core_->last_error();
+    s.instances = core_->instances();
+    return s;
+  }
+
+ private:
+  void heartbeat() {
+    auto r = core_->eval(scripts::kHeartbeat, {core_->key("instances")},
+                         {config_.instance, std::to_string(std::chrono::milliseconds(kInstanceWindow).count())});
+    if (r && r->type == RedisReply::Type::integer) core_->set_instances(static_cast<size_t>(r->integer));
+  }
+
+  void deliver(const Notice& n) {
+    if (n.kind == Notice::Kind::snapshot) {
+      announced_.fetch_add(1);
+      snapshot_arrived_.notify_all();
+    }
+    if (n.origin == config_.instance) return;
+    std::function<void(const Notice&)> listener;
+    {
+      std::lock_guard lock(listener_mutex_);
+      listener = on_notice_;
+    }
+    if (listener) listener(n);
+  }
+
+  // Waits up to `d` unless stopping.
+  void pause(std::chrono::milliseconds d) {
+    std::unique_lock lock(wait_mutex_);
+    snapshot_arrived_.wait_for(lock, d, [&] { return stop_.stop_requested(); });
+  }
+
+  // Its own connection, subscribed to the base's channel, read with poll() so that it can stop
+  // and beat the heart between messages. Reconnects after Redis went away, and then tells the
+  // listener that notices may have been missed.
+  void listen_loop() {
+    bool missed = false;
+    auto next_beat = SteadyClock::now() + kHeartbeatEvery;
+    while (!stop_.stop_requested()) {
+      auto connected = redis_connect(url_, timeouts_);
+      if (!connected) {
+        core_->note(std::unexpected(connected.error()));
+        missed = true;
+        pause(1000ms);
+        continue;
+      }
+      redisContext* c = connected->get();
+      std::string channel = core_->key("changes");
+      const char* argv[] = {"SUBSCRIBE", channel.c_str()};
+      size_t lens[] = {9, channel.size()};
+      int done = 0;
+      if (redisAppendCommandArgv(c, 2, argv, lens) != REDIS_OK) continue;
+      while (!done)
+        if (redisBufferWrite(c, &done) != REDIS_OK) break;
+      if (missed) {
+        deliver(Notice{Notice::Kind::changed, "", {}, 0});
+        missed = false;
+      }
+      while (!stop_.stop_requested()) {
+        if (SteadyClock::now() >= next_beat) {
+          heartbeat();
+          next_beat = SteadyClock::now() + kHeartbeatEvery;
+        }
+        void* raw = nullptr;
+        if (redisGetReplyFromReader(c, &raw) != REDIS_OK) break;
+        if (raw) {
+          RedisReply reply = take_reply(raw);
+          if (reply.type == RedisReply::Type::array && reply.elements.size() == 3 && reply.elements[0].str == "message")
+            if (auto n = decode_notice(reply.elements[2].str)) deliver(*n);
+          continue;
+        }
+        pollfd p{c->fd, POLLIN, 0};
+        int ready = poll(&p, 1, 200);
+        if (ready < 0 || (ready > 0 && redisBufferRead(c) != REDIS_OK)) break;
+      }
+      missed = true;
+    }
+  }
+
+  FleetConfig config_;
+  RedisTimeouts timeouts_;
+  std::shared_ptr<RedisCore> core_;
+  std::shared_ptr<RedisBudget> budget_;
+  RedisUrl url_;
+  std::mutex listener_mutex_;
+  std::function<void(const Notice&)> on_notice_;
+  std::mutex wait_mutex_;
+  std::condition_variable_any snapshot_arrived_;
+  std::atomic<uint64_t> announced_{0};
+  std::stop_source stop_;
+  std::thread listener_;  // last: it uses everything above
+};
+
+}  // namespace
+
+Result<std::shared_ptr<Fleet>> connect_fleet(FleetConfig config) {
+  if (config.redis_url.empty()) return local_fleet(config.instance);
+  auto url = parse_redis_url(config.redis_url);
+  if (!url) return std::unexpected(url.error());
+  return std::shared_ptr<Fleet>(std::make_shared<RedisFleet>(std::move(*url), std::move(config)));
+}
+
+}  // namespace airreg::fleet

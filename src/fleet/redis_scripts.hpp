@@ -1,0 +1,97 @@
+// The Lua scripts the Redis fleet runs: each is one atomic step on the server, timed by the
+// server's clock (TIME), so that instances on hosts whose clocks differ still agree.
+#pragma once
+
+namespace airreg::fleet::scripts {
+
+// The server's time in milliseconds, as a Lua prologue.
+#define AIRREG_LUA_NOW "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+
+// A request slot of the base. KEYS: window (zset), pause. ARGV: max requests, window ms,
+// hold ms, ticket. A busy slot is scored when it may be forgotten (now + hold) and rescored to
+// its answer's time by release_slot; a slot counts until one window after that. Returns 0
+// when granted, else the milliseconds to wait.
+inline constexpr const char* kAcquireSlot = AIRREG_LUA_NOW R"lua(
+local pause = tonumber(redis.call('GET', KEYS[2]) or '0')
+if pause > now then return pause - now end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + 2 * tonumber(ARGV[2]))
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + tonumber(ARGV[2]) - now)
+)lua";
+
+// KEYS: window. ARGV: ticket. The answer arrived now.
+inline constexpr const char* kReleaseSlot = AIRREG_LUA_NOW R"lua(
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+return 0
+)lua";
+
+// KEYS: pause. ARGV: ms. Every instance waits until now + ms (a longer pause stays).
+inline constexpr const char* kPause = AIRREG_LUA_NOW R"lua(
+local untilms = now + tonumber(ARGV[1])
+if untilms > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], untilms, 'PX', tonumber(ARGV[1]) + 1000)
+end
+return 0
+)lua";
+
+// KEYS: lease, fence counter. ARGV: holder, ttl ms. Returns the fencing token, or 0.
+inline constexpr const char* kTakeLease = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local token = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. '#' .. token, 'PX', tonumber(ARGV[2]))
+return token
+)lua";
+
+// KEYS: lease. ARGV: value, ttl ms. 1 while this holder still has it.
+inline constexpr const char* kRenewLease = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2])) end
+return 0
+)lua";
+
+// KEYS: lease. ARGV: value.
+inline constexpr const char* kReleaseLease = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+)lua";
+
+// KEYS: snapshot (hash), floor. ARGV: seq, body, ttl ms. 1 when stored.
+inline constexpr const char* kPutSnapshot = R"lua(
+local seq = tonumber(ARGV[1])
+if seq <= tonumber(redis.call('GET', KEYS[2]) or '0') then return 0 end
+if seq <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then return 0 end
+redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'body', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 1
+)lua";
+
+// KEYS: snapshot, floor, seq counter. Reads that began before now can no longer store theirs.
+inline constexpr const char* kInvalidateSnapshot = R"lua(
+local floor = redis.call('INCR', KEYS[3])
+redis.call('SET', KEYS[2], floor)
+redis.call('DEL', KEYS[1])
+return floor
+)lua";
+
+// KEYS: snapshot. ARGV: newer than. The seq and body when newer, else nil.
+inline constexpr const char* kGetSnapshot = R"lua(
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if seq <= tonumber(ARGV[1]) then return false end
+return {seq, redis.call('HGET', KEYS[1], 'body')}
+)lua";
+
+// KEYS: instances (zset). ARGV: instance, window ms. Returns how many were seen in the window.
+inline constexpr const char* kHeartbeat = AIRREG_LUA_NOW R"lua(
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
+return redis.call('ZCARD', KEYS[1])
+)lua";
+
+#undef AIRREG_LUA_NOW
+
+}  // namespace airreg::fleet::scripts

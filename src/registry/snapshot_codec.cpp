@@ -1,0 +1,84 @@
+#include "registry/snapshot_codec.hpp"
+
+#include "core/time_text.hpp"
+#include "json/fields_json.hpp"
+#include "json/member.hpp"
+
+namespace airreg::registry {
+
+std::string encode_snapshot(const TableSnapshot& s, const Columns& columns) {
+  std::map<std::string, std::string> key_of;  // cell -> key
+  for (const auto& f : columns.schema().fields) key_of[columns.cell(f.key)] = f.key;
+  rapidjson::StringBuffer buffer;
+  json::Writer w(buffer);
+  w.StartObject();
+  json::member(w, "version", s.version);
+  json::member(w, "read_at", core::format_utc(s.read_at));
+  json::key(w, "warnings");
+  w.StartArray();
+  for (const auto& warning : s.warnings) json::value(w, warning);
+  w.EndArray();
+  json::key(w, "last_listed");
+  w.StartObject();
+  for (const auto& [provider, when] : s.last_listed) {
+    json::write_string(w, provider);
+    json::write_string(w, core::format_utc(when));
+  }
+  w.EndObject();
+  json::key(w, "records");
+  w.StartArray();
+  for (const auto& r : s.records) {
+    Fields by_key;
+    for (const auto& [cell, value] : r.fields)
+      if (auto k = key_of.find(cell); k != key_of.end()) by_key[k->second] = value;
+    w.StartObject();
+    json::member(w, "id", r.id);
+    json::key(w, "fields");
+    json::write_fields(w, by_key);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return json::to_string(buffer);
+}
+
+std::optional<TableSnapshot> decode_snapshot(std::string_view body, const Columns& columns, std::string* why) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object root;
+  simdjson::dom::array records;
+  simdjson::dom::object listed;
+  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS || root["records"].get(records) != simdjson::SUCCESS ||
+      root["last_listed"].get(listed) != simdjson::SUCCESS) {
+    if (why) *why = "the snapshot is not the JSON airreg writes";
+    return std::nullopt;
+  }
+  TableSnapshot s;
+  // Snapshots of airreg before 0.2 have neither: the store's columns stand in.
+  uint64_t version = 0;
+  if (root["version"].get(version) == simdjson::SUCCESS) s.version = version;
+  std::string_view read_at;
+  if (root["read_at"].get(read_at) == simdjson::SUCCESS) s.read_at = core::parse_utc(read_at).value_or(SystemTime{});
+  simdjson::dom::array warnings;
+  if (root["warnings"].get(warnings) == simdjson::SUCCESS)
+    for (auto w : warnings) {
+      std::string_view text;
+      if (w.get(text) == simdjson::SUCCESS) s.warnings.emplace_back(text);
+    }
+  for (auto [provider, when] : listed) {
+    std::string_view text;
+    if (when.get(text) != simdjson::SUCCESS) continue;
+    if (auto t = core::parse_utc(text)) s.last_listed[std::string(provider)] = *t;
+  }
+  for (auto r : records) {
+    simdjson::dom::object fields;
+    if (r["fields"].get(fields) != simdjson::SUCCESS) continue;
+    Fields by_cell;
+    for (auto& [key, value] : json::fields_from(fields))
+      if (columns.schema().find(key)) by_cell[columns.cell(key)] = std::move(value);
+    s.records.push_back(AirtableRecord{json::text_at(r, "id"), "", std::move(by_cell)});
+  }
+  s.parsed = parse_rows(s.records, columns);
+  return s;
+}
+
+}  // namespace airreg::registry
