@@ -92,10 +92,10 @@ fi
 
 if want tsan; then
   # The registry, the writer, the rate limiter and the transport: where the threads are.
-  tsan_tests=(test_airreg_unit test_airreg_integration test_writer_integration test_sync)
+  tsan_tests=(test_airreg_unit test_airreg_integration test_writer_integration test_sync test_fleet)
   step "build with ThreadSanitizer into build-tsan/"
   configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DAIRREG_SANITIZE=thread
-  cmake --build build-tsan -j "$jobs" --target "${tsan_tests[@]}" airreg_cli airtable-local
+  cmake --build build-tsan -j "$jobs" --target "${tsan_tests[@]}" airreg_cli airtable-local registry_instance
   finish_tests
   run_tests tsan build-tsan -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$"
 fi

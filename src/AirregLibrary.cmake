@@ -3,7 +3,7 @@ configure_file(${PROJECT_SOURCE_DIR}/include/airreg/version.hpp.in
                ${PROJECT_BINARY_DIR}/generated/airreg/version.hpp @ONLY)
 
 add_library(airreg STATIC
-  core/error.cpp core/clock.cpp core/durable_file.cpp core/time_text.cpp core/sqlite_db.cpp core/task_pool.cpp
+  core/error.cpp core/clock.cpp core/durable_file.cpp core/time_text.cpp core/sqlite_db.cpp core/task_pool.cpp core/duration_text.cpp
   http/http_response.cpp http/curl_transport.cpp http/url.cpp
   json/fields_json.cpp
   airtable/formula.cpp airtable/table_spec.cpp airtable/airtable_errors.cpp
@@ -19,7 +19,7 @@ add_library(airreg STATIC
   fleet/redis_url.cpp fleet/redis_connection.cpp fleet/redis_core.cpp fleet/redis_budget.cpp fleet/notice_codec.cpp
   fleet/local_fleet.cpp fleet/redis_fleet.cpp
   registry/history_rows.cpp registry/write_back.cpp registry/snapshot_codec.cpp registry/table_source.cpp
-  registry/table_binding.cpp registry/model_registry.cpp
+  registry/table_binding.cpp registry/registry_settings.cpp registry/model_registry.cpp
 )
 # GCC 12 at -O2 warns "may be used uninitialized" inside simdjson's On-Demand types held in
 # std::optional (a known false positive); the values are only read when engaged.
@@ -52,7 +52,7 @@ airreg_pch(airreg <spdlog/logger.h> <simdjson.h>)
 add_executable(airreg_cli
   cli/main.cpp cli/app.cpp cli/airtable_options.cpp cli/human_text.cpp cli/progress_display.cpp
   cli/setup_command.cpp cli/outbox_commands.cpp cli/discover_command.cpp cli/sync_command.cpp
-  cli/registry_commands.cpp cli/history_command.cpp)
+  cli/registry_commands.cpp cli/registry_options.cpp cli/history_command.cpp)
 set_target_properties(airreg_cli PROPERTIES OUTPUT_NAME airreg)
 target_link_libraries(airreg_cli PRIVATE airreg cxxopts::cxxopts spdlog::spdlog fmt::fmt)
 target_include_directories(airreg_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

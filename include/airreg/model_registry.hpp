@@ -50,6 +50,10 @@ struct RegistryOptions {
   // the base share reads, leases, the rate limit and change notices. Empty: this one alone.
   std::string redis_url;
   std::shared_ptr<spdlog::logger> logger;           // null: nothing is logged
+
+  // The defaults above, changed by the AIRREG_ variables that are set (AIRREG_CACHE_TTL,
+  // AIRREG_REDIS_URL, ...; docs/library.md lists them); a config error names a bad one.
+  static Result<RegistryOptions> from_environment();
 };
 
 // Where an answer came from. `cache` is a hit on a sound answer (from Airtable or the

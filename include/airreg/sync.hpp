@@ -29,6 +29,9 @@ struct SyncOptions {
   std::chrono::hours grace{7 * 24};      // missing this long -> deprecated (h)
   std::chrono::minutes verify_interval{60};  // Last Verified is bumped when older (min)
   std::string instance;                  // who ran it, for the history; default host:pid
+  // The fleet's Redis (AIRREG_REDIS_URL): the sync takes the base's shared rate limit, writes
+  // under the fleet's write lease, and tells every instance which providers changed.
+  std::string redis_url;
 };
 
 enum class SyncOutcome { success, partial, failed, skipped };

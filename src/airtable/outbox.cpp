@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS rejected (
 CREATE INDEX IF NOT EXISTS outbox_base ON outbox (base, seq);
 )sql";
 
-constexpr const char* kColumns = "id, base, tbl, merge_on, record_id, fields, expect, queued_at, label";
+// A macro so that the statements below are single literals (GCC 12 warned, wrongly, about
+// std::string concatenations of them).
+#define AIRREG_OUTBOX_COLUMNS "id, base, tbl, merge_on, record_id, fields, expect, queued_at, label"
 
 std::string utc_now() { return core::format_utc(std::chrono::system_clock::now()); }
 
@@ -77,13 +79,13 @@ std::string list_text(const std::vector<std::string>& items) {
   return json::to_string(buffer);
 }
 
-// Binds an entry to parameters 1..9 in kColumns' order.
+// Binds an entry to parameters 1..9 in AIRREG_OUTBOX_COLUMNS' order.
 void bind_entry(core::Statement& s, const OutboxEntry& e) {
   s.bind(1, e.id).bind(2, e.base_id).bind(3, e.table).bind(4, list_text(e.merge_on)).bind(5, e.record_id);
   s.bind(6, fields_text(e.fields)).bind(7, fields_text(e.expect)).bind(8, e.queued_at).bind(9, e.label);
 }
 
-// Reads kColumns from column `first` on; a cell that is not the JSON we wrote is an error.
+// Reads AIRREG_OUTBOX_COLUMNS from column `first` on; a cell that is not the JSON we wrote is an error.
 Result<OutboxEntry> read_entry(const core::Statement& s, int first, simdjson::dom::parser& parser) {
   OutboxEntry e;
   e.id = s.text(first);
@@ -167,7 +169,7 @@ Result<Outbox::Store*> Outbox::store() const {
   if (auto made = core::make_state_dir(dir_); !made) return std::unexpected(made.error());
   auto db = core::Database::open(database(), kSchema);
   if (!db) return std::unexpected(db.error());
-  store_ = std::make_unique<Store>(Store{std::move(*db), {}});
+  store_ = std::make_unique<Store>(Store{std::move(*db), simdjson::dom::parser{}});
   return store_.get();
 }
 
@@ -182,7 +184,7 @@ Result<void> Outbox::append(std::vector<OutboxEntry>& entries) {
   if (!s) return std::unexpected(s.error());
   auto& db = (*s)->db;
   return in_transaction(db, [&]() -> Result<void> {
-    auto insert = db.prepare(std::string("INSERT INTO outbox (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
+    auto insert = db.prepare("INSERT INTO outbox (" AIRREG_OUTBOX_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?)");
     if (!insert) return std::unexpected(insert.error());
     return run_each(*insert, entries, bind_entry);
   });
@@ -192,7 +194,7 @@ Result<std::vector<OutboxEntry>> Outbox::waiting(const std::string& base_id) con
   std::lock_guard guard(mutex_);
   auto s = store();
   if (!s) return std::unexpected(s.error());
-  auto select = (*s)->db.prepare(std::string("SELECT ") + kColumns + " FROM outbox WHERE ?1 = '' OR base = ?1 ORDER BY seq");
+  auto select = (*s)->db.prepare("SELECT " AIRREG_OUTBOX_COLUMNS " FROM outbox WHERE ?1 = '' OR base = ?1 ORDER BY seq");
   if (!select) return std::unexpected(select.error());
   select->bind(1, base_id);
   std::vector<OutboxEntry> out;
@@ -238,8 +240,7 @@ Result<void> Outbox::reject(const std::vector<std::pair<OutboxEntry, std::string
   std::string now = utc_now();
   // One transaction: a crash keeps the row either waiting or refused, never neither.
   return in_transaction(db, [&]() -> Result<void> {
-    auto insert = db.prepare(std::string("INSERT INTO rejected (") + kColumns +
-                             ", error, rejected_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    auto insert = db.prepare("INSERT INTO rejected (" AIRREG_OUTBOX_COLUMNS ", error, rejected_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     auto remove = db.prepare("DELETE FROM outbox WHERE id = ?");
     if (!insert) return std::unexpected(insert.error());
     if (!remove) return std::unexpected(remove.error());
@@ -256,8 +257,7 @@ Result<std::vector<RejectedEntry>> Outbox::rejected(const std::string& base_id) 
   std::lock_guard guard(mutex_);
   auto s = store();
   if (!s) return std::unexpected(s.error());
-  auto select = (*s)->db.prepare(std::string("SELECT ") + kColumns +
-                                 ", error, rejected_at FROM rejected WHERE ?1 = '' OR base = ?1 ORDER BY seq");
+  auto select = (*s)->db.prepare("SELECT " AIRREG_OUTBOX_COLUMNS ", error, rejected_at FROM rejected WHERE ?1 = '' OR base = ?1 ORDER BY seq");
   if (!select) return std::unexpected(select.error());
   select->bind(1, base_id);
   std::vector<RejectedEntry> out;
@@ -279,7 +279,7 @@ Result<size_t> Outbox::requeue_rejected(const std::string& base_id) {
   size_t moved = 0;
   auto done = in_transaction(db, [&]() -> Result<void> {
     // Back at the end of the queue, under a new id (the old one may still be in a done list).
-    auto rows = db.prepare(std::string("SELECT seq, ") + kColumns + " FROM rejected WHERE ?1 = '' OR base = ?1 ORDER BY seq");
+    auto rows = db.prepare("SELECT seq, " AIRREG_OUTBOX_COLUMNS " FROM rejected WHERE ?1 = '' OR base = ?1 ORDER BY seq");
     if (!rows) return std::unexpected(rows.error());
     rows->bind(1, base_id);
     std::vector<std::pair<int64_t, OutboxEntry>> entries;
@@ -290,7 +290,7 @@ Result<size_t> Outbox::requeue_rejected(const std::string& base_id) {
       return {};
     });
     if (!read) return read;
-    auto insert = db.prepare(std::string("INSERT INTO outbox (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
+    auto insert = db.prepare("INSERT INTO outbox (" AIRREG_OUTBOX_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?)");
     auto remove = db.prepare("DELETE FROM rejected WHERE seq = ?");
     if (!insert) return std::unexpected(insert.error());
     if (!remove) return std::unexpected(remove.error());

@@ -11,6 +11,9 @@
 #include "cli/human_text.hpp"
 #include "cli/progress_display.hpp"
 #include "json/member.hpp"
+#include "cli/registry_options.hpp"
+#include "fleet/fleet.hpp"
+#include "registry/history_rows.hpp"
 
 namespace airreg::cli {
 
@@ -84,6 +87,7 @@ int flush_command(const Args& args) {
   options.add_options()
     ("rejected", "first put the rows Airtable refused back in the queue (after fixing the cause)")
     ("json", "print the result as JSON");
+  add_redis_option(options);
   auto command = start_airtable_command(
       options, args,
       "Exit codes: 0 every row written, 1 runtime error (the rows keep waiting), 2 usage or\n"
@@ -98,14 +102,27 @@ int flush_command(const Args& args) {
     if (!parsed.count("json")) std::printf("%zu refused row(s) back in the queue\n", *requeued);
   }
 
+  auto redis = redis_url(parsed);
+  if (!redis) return report_error(redis.error());
   // Queued rows carry their table and key, so this writer needs neither.
   AirtableClient client(settings.airtable, make_curl_transport(settings.transport));
+  auto fleet = fleet::connect_fleet({*redis, settings.airtable.base_id, registry::default_instance(),
+                                     settings.airtable.max_requests_per_second});
+  if (!fleet) return report_error(fleet.error());
+  fleet::SharedBudgetScope budget(client.rate_limiter(), (*fleet)->request_budget());
+  // One instance of the fleet writes at a time.
+  auto lease = fleet::wait_for_lease(**fleet, "write", std::chrono::seconds(30), std::chrono::seconds(60));
+  if (!lease)
+    return report_error(make_error(ErrorCode::timeout, "another instance of the fleet held the write lease for 60 s; "
+                                                       "the rows keep waiting: try again later"));
   BatchWriter writer(client, outbox, BatchWriterOptions{});
   ProgressDisplay display;
   g_flushing = &writer;
   std::signal(SIGINT, stop_flushing);
   std::signal(SIGTERM, stop_flushing);
   WriteReport report = writer.flush(parsed.count("json") ? ProgressCallback{} : display.callback());
+  lease.reset();
+  if (report.written > 0) (*fleet)->announce_change({});  // the servers of the fleet read the table again
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   g_flushing = nullptr;

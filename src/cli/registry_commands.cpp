@@ -10,6 +10,7 @@
 #include "cli/json_output.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/human_text.hpp"
+#include "cli/registry_options.hpp"
 #include "core/time_text.hpp"
 #include "registry/resolve.hpp"
 #include "json/member.hpp"
@@ -18,14 +19,16 @@ namespace airreg::cli {
 
 namespace {
 
-Result<std::unique_ptr<ModelRegistry>> open_registry(const AirtableSettings& settings) {
+Result<std::unique_ptr<ModelRegistry>> open_registry(const AirtableCommand& command) {
+  const AirtableSettings& settings = command.settings;
   auto schemas = RegistrySchemas::load(settings.schema_dir);
   if (!schemas) return std::unexpected(schemas.error());
   auto discovery = DiscoveryConfig::from_environment(settings.schema_dir);
   if (!discovery) return std::unexpected(discovery.error());
-  RegistryOptions options;
-  options.state_dir = settings.state_dir;
-  return ModelRegistry::create(settings.airtable, std::move(*discovery), std::move(*schemas), options,
+  auto options = registry_options(command.args);
+  if (!options) return std::unexpected(options.error());
+  options->state_dir = settings.state_dir;
+  return ModelRegistry::create(settings.airtable, std::move(*discovery), std::move(*schemas), std::move(*options),
                                make_curl_transport(settings.transport));
 }
 
@@ -39,11 +42,12 @@ int models_command(const Args& args) {
     ("all", "every row with its status, not only the usable ones")
     ("refresh", "ask the provider now, whatever the freshness")
     ("json", "print the result as JSON");
+  add_registry_options(options);
   auto command = start_airtable_command(options, args, "Exit codes: 0 done, 1 runtime error, 2 usage or configuration error.\n");
   if (!command) return command.error();
   auto category = parse_category(command->args["category"].as<std::string>());
   if (!category) return report_error(make_error(ErrorCode::invalid_argument, "--category must be text or tts"));
-  auto registry = open_registry(command->settings);
+  auto registry = open_registry(*command);
   if (!registry) return report_error(registry.error());
   // The one asked for, else every provider with rows in the table (one read serves them all).
   std::string asked = command->args["provider"].as<std::string>();
@@ -116,6 +120,7 @@ int resolve_command(const Args& args) {
     ("json", "print the result as JSON")
     ("positional", "", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"positional"});
+  add_registry_options(options);
   auto command = start_airtable_command(options, args, "Exit codes: 0 a model, 1 runtime error or nothing usable, 2 usage error.\n");
   if (!command) return command.error();
   auto words = command->args.count("positional") ? command->args["positional"].as<std::vector<std::string>>()
@@ -123,7 +128,7 @@ int resolve_command(const Args& args) {
   if (words.size() != 2) return report_error(make_error(ErrorCode::invalid_argument, "usage: airreg resolve PROVIDER MODEL"));
   auto category = parse_category(command->args["category"].as<std::string>());
   if (!category) return report_error(make_error(ErrorCode::invalid_argument, "--category must be text or tts"));
-  auto registry = open_registry(command->settings);
+  auto registry = open_registry(*command);
   if (!registry) return report_error(registry.error());
   auto chosen = (*registry)->resolve(words[0], *category, words[1]);
   if (!chosen) return report_error(chosen.error());

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/progress_display.hpp"
 #include "json/member.hpp"
+#include "cli/registry_options.hpp"
 
 namespace airreg::cli {
 
@@ -103,6 +104,7 @@ int sync_command(const Args& args) {
     ("dry-run", "merge and report, write nothing")
     ("new-status", "status of new models: pending (a person approves) or active", cxxopts::value<std::string>()->default_value("pending"))
     ("json", "print the result as JSON");
+  add_redis_option(options);
   auto command = start_airtable_command(
       options, args,
       "Exit codes: 0 every provider synced (or was skipped), 1 runtime error, 2 usage or configuration\n"
@@ -124,6 +126,9 @@ int sync_command(const Args& args) {
   sync.new_status = *status;
   sync.force = parsed.count("force") > 0;
   sync.dry_run = parsed.count("dry-run") > 0;
+  auto redis = redis_url(parsed);
+  if (!redis) return report_error(redis.error());
+  sync.redis_url = *redis;
 
   auto schemas = RegistrySchemas::load(settings.schema_dir);
   if (!schemas) return report_error(schemas.error());

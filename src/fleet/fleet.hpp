@@ -96,6 +96,13 @@ class Fleet {
 
   // ---- change notices
   virtual void publish(const Notice& notice) = 0;
+  // Rows of these providers changed in Airtable (empty: any): the shared snapshot is dropped
+  // and the other instances are told, so that each reads the new rows within a second.
+  void announce_change(const std::vector<std::string>& providers) {
+    if (!shared()) return;
+    invalidate_snapshot();
+    publish(Notice{Notice::Kind::changed, instance(), providers, 0});
+  }
   // The listener gets every notice of other instances (its own are filtered out), and a
   // `changed` notice for every provider when notices may have been missed (Redis came back).
   virtual void listen(std::function<void(const Notice&)> listener) = 0;
@@ -115,6 +122,29 @@ struct FleetConfig {
   std::chrono::milliseconds request_hold{45'000};  // a slot whose answer never came is freed after this (ms)
   std::shared_ptr<spdlog::logger> logger;  // null: nothing is logged
 };
+
+// While it lives, every request to the base (the process's limiter) also takes a slot of the
+// fleet's budget; the limiter outlives it, so it is taken off again at the end.
+class SharedBudgetScope {
+ public:
+  SharedBudgetScope(std::shared_ptr<RateLimiter> limiter, std::shared_ptr<SharedRequestBudget> budget)
+      : limiter_(std::move(limiter)), budget_(std::move(budget)) {
+    if (limiter_ && budget_) limiter_->set_shared_budget(budget_);
+  }
+  ~SharedBudgetScope() {
+    if (limiter_ && budget_ && limiter_->shared_budget() == budget_) limiter_->set_shared_budget(nullptr);
+  }
+  SharedBudgetScope(const SharedBudgetScope&) = delete;
+  SharedBudgetScope& operator=(const SharedBudgetScope&) = delete;
+
+ private:
+  std::shared_ptr<RateLimiter> limiter_;
+  std::shared_ptr<SharedRequestBudget> budget_;
+};
+
+// Tries for the lease until `wait` passes (every 200 ms) or stop is requested; null then.
+std::unique_ptr<Lease> wait_for_lease(Fleet& fleet, const std::string& name, std::chrono::milliseconds ttl,
+                                      std::chrono::milliseconds wait, const std::stop_token& stop = {});
 
 // A fleet of one: every lease and claim granted, nothing shared.
 std::shared_ptr<Fleet> local_fleet(std::string instance);

@@ -1,5 +1,7 @@
 #include "fleet/fleet.hpp"
 
+#include <thread>
+
 namespace airreg::fleet {
 
 namespace {
@@ -39,6 +41,16 @@ class LocalFleet final : public Fleet {
 };
 
 }  // namespace
+
+std::unique_ptr<Lease> wait_for_lease(Fleet& fleet, const std::string& name, std::chrono::milliseconds ttl,
+                                      std::chrono::milliseconds wait, const std::stop_token& stop) {
+  auto until = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    if (auto lease = fleet.try_lease(name, ttl)) return lease;
+    if (stop.stop_requested() || std::chrono::steady_clock::now() >= until) return nullptr;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
 
 std::shared_ptr<Fleet> local_fleet(std::string instance) { return std::make_shared<LocalFleet>(std::move(instance)); }
 

@@ -111,6 +111,7 @@ void HttpServer::respond(const httplib::Request& req, httplib::Response& res, co
     return;
   }
   res.status = answer.status;
+  for (const auto& [name, value] : answer.headers) res.set_header(name, value);
   if (fault == Faults::Kind::Truncate && answer.body.size() > 1) {
     auto body = std::make_shared<std::string>(std::move(answer.body));
     res.set_content_provider(body->size(), "application/json",

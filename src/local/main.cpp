@@ -40,6 +40,7 @@ Config parse(int argc, char** argv) {
     ("base", "base id that exists (repeatable)", cxxopts::value<std::vector<std::string>>()->default_value("appLOCALBASE00001"))
     ("rate-limit", "requests per second per base (0 = off)", cxxopts::value<int>()->default_value("5"))
     ("penalty-seconds", "seconds a base answers 429 after the limit was passed", cxxopts::value<double>()->default_value("30"))
+    ("retry-after", "429s carry Retry-After with the seconds left of the penalty (Airtable sends none)")
     ("latency-ms", "added latency per request (ms)", cxxopts::value<int>()->default_value("0"))
     ("fail-rate", "share of requests answered 500/502/503", cxxopts::value<double>()->default_value("0"))
     ("drop-rate", "share of requests handled, then closed without an answer", cxxopts::value<double>()->default_value("0"))
@@ -67,6 +68,7 @@ Config parse(int argc, char** argv) {
   if (c.service.rate_limit < 0 || penalty < 0)
     throw cxxopts::exceptions::exception("--rate-limit and --penalty-seconds cannot be negative");
   c.service.penalty = std::chrono::milliseconds(static_cast<long>(penalty * 1000));
+  c.service.retry_after = args.count("retry-after") > 0;
   c.faults.latency_ms = args["latency-ms"].as<int>();
   c.faults.fail_rate = args["fail-rate"].as<double>();
   c.faults.drop_rate = args["drop-rate"].as<double>();

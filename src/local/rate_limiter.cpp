@@ -17,4 +17,11 @@ bool RateLimiter::admit(const std::string& base_id, Clock::time_point now) {
   return true;
 }
 
+RateLimiter::Clock::duration RateLimiter::penalty_left(const std::string& base_id, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = windows_.find(base_id);
+  if (it == windows_.end() || now >= it->second.penalty_until) return Clock::duration::zero();
+  return it->second.penalty_until - now;
+}
+
 }  // namespace airtable_local

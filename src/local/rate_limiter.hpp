@@ -21,6 +21,8 @@ class RateLimiter {
 
   // True when the request may go on.
   bool admit(const std::string& base_id, Clock::time_point now = Clock::now());
+  // What is left of the base's penalty (zero when there is none).
+  Clock::duration penalty_left(const std::string& base_id, Clock::time_point now = Clock::now());
 
  private:
   struct Window {

@@ -15,12 +15,12 @@ namespace airtable_local {
 
 namespace {
 
-HttpAnswer error_answer(const ApiError& e) { return {e.status, error_json(e)}; }
+HttpAnswer error_answer(const ApiError& e) { return {e.status, error_json(e), {}}; }
 
-HttpAnswer reply_answer(const Reply& r) { return r ? HttpAnswer{200, *r} : error_answer(r.error()); }
+HttpAnswer reply_answer(const Reply& r) { return r ? HttpAnswer{200, *r, {}} : error_answer(r.error()); }
 
 // Airtable answers an unknown route with a bare string error, not an object.
-HttpAnswer route_not_found() { return {404, R"({"error":"NOT_FOUND"})"}; }
+HttpAnswer route_not_found() { return {404, R"({"error":"NOT_FOUND"})", {}}; }
 
 bool valid_utf8(const std::string& s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
@@ -64,10 +64,16 @@ HttpAnswer Service::route(const HttpCall& call) {
   const std::string base_id = meta ? seg[3] : (seg.size() >= 2 ? seg[1] : "");
   if (base_id.empty()) return route_not_found();
   // The rate limit counts every authenticated request to the base, reads and meta included.
-  if (!limiter_.admit(base_id))
-    return error_answer({429, "RATE_LIMIT_REACHED",
-                         "You have made too many requests in a single second. Please wait "
-                         "before making more requests."});
+  if (!limiter_.admit(base_id)) {
+    HttpAnswer refused = error_answer({429, "RATE_LIMIT_REACHED",
+                                       "You have made too many requests in a single second. Please wait "
+                                       "before making more requests."});
+    if (options_.retry_after) {
+      auto left = std::chrono::ceil<std::chrono::seconds>(limiter_.penalty_left(base_id));
+      refused.headers.emplace_back("Retry-After", std::to_string(std::max<long long>(1, left.count())));
+    }
+    return refused;
+  }
 
   simdjson::dom::parser parser;
   simdjson::dom::element body;

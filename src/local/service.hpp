@@ -22,6 +22,9 @@ struct ServiceOptions {
   std::vector<std::string> base_ids;  // bases that exist (created empty when missing)
   int rate_limit = 5;                 // requests per second per base; 0 = off
   std::chrono::milliseconds penalty{30'000};  // how long a base stays blocked after a 429
+  // 429s carry Retry-After (the seconds left of the penalty). Airtable sends none; tests with a
+  // short penalty use it so that clients wait that, not Airtable's 30 s.
+  bool retry_after = false;
   std::string data_path;              // empty: in memory only
   std::optional<uint64_t> seed;       // repeatable ids
 };
@@ -36,6 +39,7 @@ struct HttpCall {
 struct HttpAnswer {
   int status = 200;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 class Service {

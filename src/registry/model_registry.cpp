@@ -257,10 +257,7 @@ class RegistryImpl final : public ModelRegistry {
   // Our write-back changed these providers' rows: our table is old, so is the fleet's.
   void written(const std::set<std::string>& providers) {
     table_.invalidate();
-    if (!fleet_->shared()) return;
-    fleet_->invalidate_snapshot();
-    fleet_->publish(fleet::Notice{fleet::Notice::Kind::changed, fleet_->instance(),
-                                  std::vector<std::string>(providers.begin(), providers.end()), 0});
+    fleet_->announce_change(std::vector<std::string>(providers.begin(), providers.end()));
   }
 
   // Another instance changed rows (or notices may have been missed): those keys are dropped

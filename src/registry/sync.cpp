@@ -4,6 +4,7 @@
 
 #include "airtable/columns.hpp"
 #include "core/time_text.hpp"
+#include "fleet/fleet.hpp"
 #include "registry/history_rows.hpp"
 #include "registry/provider_refresh.hpp"
 #include "registry/table_reader.hpp"
@@ -11,6 +12,9 @@
 namespace airreg {
 
 namespace {
+
+// A sync asked these providers just now: the fleet's servers need not ask them for as long.
+constexpr std::chrono::minutes kDiscoveryClaim{5};
 
 std::string now_text() { return core::format_utc(std::chrono::system_clock::now()); }
 
@@ -48,11 +52,16 @@ SyncRunner::SyncRunner(AirtableClient client, std::shared_ptr<Outbox> outbox, co
 
 SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& progress) {
   SyncReport report;
+  std::string instance = options.instance.empty() ? registry::default_instance() : options.instance;
+  auto connected = fleet::connect_fleet({options.redis_url, client_.config().base_id, instance,
+                                         client_.config().max_requests_per_second});
+  if (!connected) report.warnings.push_back(connected.error().describe() + "; syncing without the fleet");
+  std::shared_ptr<fleet::Fleet> fleet = connected ? *connected : fleet::local_fleet(instance);
+  fleet::SharedBudgetScope budget(client_.rate_limiter(), fleet->request_budget());
   auto bound = airtable::bind_tables(client_, schemas_);
   if (bound.warning) report.warnings.push_back(*bound.warning);
   const airtable::Columns& registry = bound.registry;
   const airtable::Columns& history = bound.history;
-  std::string instance = options.instance.empty() ? registry::default_instance() : options.instance;
   registry::MergePolicy policy{options.new_status, options.grace, options.verify_interval, 0.5};
   BatchWriter registry_writer(client_, outbox_, registry::registry_writer_options(registry));
 
@@ -99,6 +108,8 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
       auto begun = std::chrono::steady_clock::now();
       auto refresh = registry::refresh_provider(discovery_, provider, to_ask, table->rows_of(provider),
                                                 table->parsed.untouchable, read_at, policy, registry);
+      // The servers of the fleet need not ask this provider again soon.
+      (void)fleet->try_claim("discover:" + provider, kDiscoveryClaim);
       auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begun);
       bool first = true;
       for (const auto& c : refresh.categories) {
@@ -132,6 +143,14 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
   }
   if (options.dry_run) return report;
 
+  // One instance of the fleet writes at a time.
+  auto lease = fleet::wait_for_lease(*fleet, "write", std::chrono::seconds(30), std::chrono::seconds(60));
+  if (!lease) {
+    report.warnings.push_back("another instance of the fleet held the write lease for 60 s: the rows wait in the outbox");
+    for (size_t i : written)
+      if (report.providers[i].outcome == SyncOutcome::success) report.providers[i].outcome = SyncOutcome::partial;
+    return report;
+  }
   report.registry_writes = registry_writer.flush(progress);
   // A provider whose rows did not all land is partial; what waits is in the outbox.
   if (!report.registry_writes.complete())
@@ -150,6 +169,16 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
   for (const auto& p : report.providers)
     rows.push_back(registry::history_row(p, history, instance, report.registry_writes.rate_limited));
   report.history_writes = history_writer.write(rows, {});
+  lease.reset();
+  // Once the rows and the history (which makes the listings fresh) are in: every instance
+  // reads them within a second.
+  if (report.registry_writes.written > 0) {
+    std::vector<std::string> changed;
+    for (size_t i : written)
+      if (std::find(changed.begin(), changed.end(), report.providers[i].provider) == changed.end())
+        changed.push_back(report.providers[i].provider);
+    fleet->announce_change(changed);
+  }
   return report;
 }
 

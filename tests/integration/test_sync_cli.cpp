@@ -48,6 +48,13 @@ TEST_CASE("sync, models, resolve and history from the command line", "[sync][cli
   CHECK(cmd("sync --provider openia").exit_code == 2);
   CHECK(cmd("sync --new-status maybe").exit_code == 2);
   CHECK(cmd("resolve openai").exit_code == 2);
+  // The registry's settings, as flags: a bad one names itself.
+  auto ttl = cmd("models --cache-ttl banana");
+  CHECK(ttl.exit_code == 2);
+  CHECK_THAT(ttl.output, Catch::Contains("--cache-ttl"));
+  auto redis = cmd("sync --redis-url rediss://:hunter2@cache:6380");
+  CHECK(redis.exit_code == 2);
+  CHECK_THAT(redis.output, Catch::Contains("AIRREG_REDIS_URL") && !Catch::Contains("hunter2"));
 }
 
 TEST_CASE("every command keeps to 5 requests a second on the base: no 429, whatever it reads and writes", "[sync][cli]") {

@@ -118,3 +118,52 @@ TEST_CASE("clients of one base share one limiter; other bases get their own", "[
   CHECK(a == b);
   CHECK(a != c);
 }
+
+namespace {
+
+// A fleet's budget as the limiter sees it: refuses the first `refusals` tries, then grants.
+struct ScriptedBudget : airreg::SharedRequestBudget {
+  int refusals = 0;
+  int tries = 0;
+  std::vector<std::string> released;
+  std::vector<airreg::Clock::Duration> pauses;
+  Grant try_acquire() override {
+    ++tries;
+    Grant g;
+    if (refusals > 0) {
+      --refusals;
+      g.retry_in = 100ms;
+      return g;
+    }
+    g.granted = true;
+    g.ticket = "t" + std::to_string(tries);
+    return g;
+  }
+  void release(const std::string& ticket) override { released.push_back(ticket); }
+  void pause_for(airreg::Clock::Duration pause) override { pauses.push_back(pause); }
+};
+
+}  // namespace
+
+TEST_CASE("with a shared budget a request also waits for the fleet's slot, and gives it back when answered", "[rate_limiter]") {
+  FakeClock clock;
+  RateLimiter limiter(5, 1s, clock.clock());
+  auto budget = std::make_shared<ScriptedBudget>();
+  budget->refusals = 3;  // three other instances' requests fill the window first
+  limiter.set_shared_budget(budget);
+  auto permit = limiter.acquire();
+  CHECK(budget->tries == 4);
+  CHECK(FakeClock::ms(clock.now()) == 300);  // polled at the wait the budget named
+  CHECK(budget->released.empty());
+  permit.finish();
+  REQUIRE(budget->released == std::vector<std::string>{"t4"});
+  // A 429 seen here pauses the whole fleet.
+  limiter.pause_for(30s);
+  REQUIRE(budget->pauses.size() == 1);
+  CHECK(budget->pauses[0] == airreg::Clock::Duration(30s));
+  // Unpaced limiters take the fleet's slot too.
+  RateLimiter unpaced(0, 0s, clock.clock());
+  unpaced.set_shared_budget(budget);
+  { auto p = unpaced.acquire(); }
+  CHECK(budget->released.size() == 2);
+}

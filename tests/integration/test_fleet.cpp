@@ -1,0 +1,304 @@
+// A fleet of registry instances (separate processes with their own state directories, or
+// registries in this process) on one base, against airtable-local with Airtable's own limit
+// (5 req/s, a penalty after it is passed) and a real redis-server on a free loopback port.
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <thread>
+
+#include "airreg/model_registry.hpp"
+#include "airreg/sync.hpp"
+#include "child_process.hpp"
+#include "eventually.hpp"
+#include "fixture_server.hpp"
+#include "local_config.hpp"
+#include "local_server.hpp"
+#include "redis_server.hpp"
+#include "registry_tables.hpp"
+#include "run_command.hpp"
+#include "temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using namespace airreg;
+using airreg::test::ChildProcess;
+using airreg::test::FixtureServer;
+using airreg::test::LocalServer;
+using airreg::test::provider_fixture;
+using airreg::test::RedisServer;
+using airreg::test::TempDir;
+using Reply = FixtureServer::Reply;
+
+namespace {
+
+constexpr const char* kToken = "pat-fleet-test";
+constexpr const char* kProviders = "openai,anthropic,mistral";
+
+struct Answer {
+  double t_ms = 0;
+  std::string provider, source, error;
+  size_t models = 0;
+};
+
+struct InstanceOutput {
+  std::vector<Answer> answers;
+  size_t airtable_requests = 0, shared_snapshots = 0, rate_limited = 0;
+  bool redis_ok = false, has_stats = false;
+};
+
+InstanceOutput parse_output(const std::string& text) {
+  InstanceOutput out;
+  simdjson::dom::parser parser;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    simdjson::dom::object o;
+    if (parser.parse(line).get(o) != simdjson::SUCCESS) continue;
+    simdjson::dom::object stats;
+    if (o["stats"].get(stats) == simdjson::SUCCESS) {
+      out.has_stats = true;
+      out.airtable_requests = static_cast<size_t>(stats["airtable_requests"].get_uint64().value_unsafe());
+      out.shared_snapshots = static_cast<size_t>(stats["shared_snapshots"].get_uint64().value_unsafe());
+      out.rate_limited = static_cast<size_t>(stats["rate_limited"].get_uint64().value_unsafe());
+      out.redis_ok = stats["redis_ok"].get_bool().value_unsafe();
+      continue;
+    }
+    Answer a;
+    a.t_ms = o["t_ms"].get_double().value_unsafe();
+    a.provider = std::string(o["provider"].get_string().value_unsafe());
+    a.source = std::string(o["source"].get_string().value_unsafe());
+    a.error = std::string(o["error"].get_string().value_unsafe());
+    a.models = static_cast<size_t>(o["models"].get_uint64().value_unsafe());
+    out.answers.push_back(a);
+  }
+  return out;
+}
+
+// Airtable as airtable-local enforces it, three providers' recorded listings, a table synced
+// once (so that every provider's listing is fresh) and a Redis when asked for.
+struct FleetWorld {
+  LocalServer airtable;
+  FixtureServer providers;
+  TempDir dir;
+  std::optional<RedisServer> redis;
+  std::mutex listing_mutex;  // the server's thread reads the listing a test changes
+  std::string openai = provider_fixture("openai/2026-02/v1_models.json");
+
+  explicit FleetWorld(bool with_redis, std::vector<std::string> airtable_args = {"--rate-limit", "5", "--penalty-seconds", "30"})
+      : airtable([&] {
+          airtable_args.insert(airtable_args.end(), {"--token", kToken});
+          return airtable_args;
+        }()) {
+    if (with_redis) redis.emplace();
+    providers.on("GET", "/openai/models", [this](const FixtureServer::Seen&) {
+      std::lock_guard lock(listing_mutex);
+      return Reply{200, openai, {}};
+    });
+    providers.reply("GET", "/anthropic/models", Reply{200, provider_fixture("anthropic/2026-02/v1_models.json"), {}});
+    providers.reply("GET", "/mistral/models", Reply{200, provider_fixture("mistral/2026-02/v1_models.json"), {}});
+  }
+
+  AirtableConfig airtable_config() const {
+    AirtableConfig c = test::local_config(airtable, kToken);
+    c.max_requests_per_second = 5;
+    return c;
+  }
+
+  DiscoveryConfig discovery() const {
+    DiscoveryConfig c;
+    c.rules_path = AIRREG_TEST_SCHEMA_DIR "/provider_rules.json";
+    c.curated_path = AIRREG_TEST_SCHEMA_DIR "/curated_models.json";
+    for (const char* p : {"openai", "anthropic", "mistral"}) c.base_urls[p] = providers.url() + "/" + p;
+    c.environment = {{"OPENAI_API_KEY", "sk-fleet"}, {"ANTHROPIC_API_KEY", "sk-ant-fleet"}, {"MISTRAL_API_KEY", "mi-fleet"}};
+    c.max_attempts = 1;
+    return c;
+  }
+
+  // Tables made and every provider synced, new models active: what a fleet starts on.
+  void seed() {
+    AirtableClient client(airtable_config(), make_curl_transport());
+    test::set_up_registry_tables(client);
+    auto d = Discovery::create(discovery(), make_curl_transport()).value();
+    SyncOptions o;
+    o.providers = {"openai", "anthropic", "mistral"};
+    o.categories = {ModelCategory::text};
+    o.new_status = ModelStatus::active;
+    o.instance = "seed";
+    TempDir state;
+    auto report = SyncRunner(client, std::make_shared<Outbox>(state.path()), *d, RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value())
+                      .run(o);
+    REQUIRE(report.ok());
+    // The seed's requests end a second before the fleet starts: a window of its own.
+    std::this_thread::sleep_for(1100ms);
+  }
+
+  std::map<std::string, std::string> env(const std::string& name, bool use_redis) const {
+    std::map<std::string, std::string> e{
+        {"AIRTABLE_API_KEY", kToken},
+        {"AIRTABLE_BASE_ID", LocalServer::kBase},
+        {"AIRTABLE_ENDPOINT_URL", airtable.url()},
+        {"AIRREG_SCHEMA_DIR", AIRREG_TEST_SCHEMA_DIR},
+        {"AIRREG_STATE_DIR", (dir.path() / name).string()},
+        {"AIRREG_INSTANCE", name},
+        {"OPENAI_API_KEY", "sk-fleet"},
+        {"OPENAI_BASE_URL", providers.url() + "/openai"},
+        {"ANTHROPIC_API_KEY", "sk-ant-fleet"},
+        {"ANTHROPIC_BASE_URL", providers.url() + "/anthropic"},
+        {"MISTRAL_API_KEY", "mi-fleet"},
+        {"MISTRAL_BASE_URL", providers.url() + "/mistral"},
+    };
+    if (use_redis && redis) e["AIRREG_REDIS_URL"] = redis->url();
+    return e;
+  }
+
+  std::unique_ptr<ChildProcess> instance(const std::string& name, int duration_ms, int every_ms, bool use_redis = true,
+                                         std::map<std::string, std::string> extra = {}) const {
+    auto e = env(name, use_redis);
+    for (auto& [k, v] : extra) e[k] = v;
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{REGISTRY_INSTANCE_BIN, kProviders, "text", std::to_string(duration_ms), std::to_string(every_ms)},
+        (dir.path() / (name + ".out")).string(), e);
+  }
+
+  size_t requests_since(size_t before) const { return airtable.requests().size() - before; }
+};
+
+// The fleet's keys in Redis, as redis-cli shows them.
+std::string lease_key(const std::string& name) { return std::string("airreg:v1:{") + LocalServer::kBase + "}:lease:" + name; }
+
+}  // namespace
+
+TEST_CASE("a fleet of 10 starting at once with Redis: every instance answers, no 429, about the requests of one",
+          "[fleet][integration]") {
+  FleetWorld w(true);
+  w.seed();
+  size_t before = w.airtable.requests().size();
+  std::vector<std::unique_ptr<ChildProcess>> fleet;
+  for (int i = 0; i < 10; ++i) fleet.push_back(w.instance("i" + std::to_string(i), 3000, 500));
+  size_t shared = 0;
+  for (auto& p : fleet) {
+    CHECK(p->wait() == 0);
+    auto out = parse_output(p->output());
+    CAPTURE(p->output());
+    REQUIRE(out.has_stats);
+    REQUIRE(!out.answers.empty());
+    for (const auto& a : out.answers) {
+      CHECK(a.error.empty());
+      CHECK(a.models > 0);
+    }
+    // Its last answers come from the table, read by it or by another instance.
+    for (size_t k = out.answers.size() - 3; k < out.answers.size(); ++k)
+      CHECK((out.answers[k].source == "airtable" || out.answers[k].source == "shared" || out.answers[k].source == "cache"));
+    shared += out.shared_snapshots;
+  }
+  CHECK(w.airtable.rate_limited() == 0);
+  // One instance costs the meta API once, the table (1 page of ~190 rows: 2) and the history
+  // (1): 4. The fleet shares its binding and its snapshot: one instance reads for all.
+  size_t requests = w.requests_since(before);
+  UNSCOPED_INFO("Airtable requests of the fleet: " << requests << ", snapshots taken from Redis: " << shared);
+  CHECK(requests <= 5);
+  CHECK(shared >= 9);
+}
+
+TEST_CASE("a table lease holder killed mid-read: another instance takes over once the lease expires", "[fleet][integration]") {
+  // Every answer takes a second: the reader is still reading when it dies.
+  FleetWorld w(true, {"--rate-limit", "5", "--penalty-seconds", "30", "--latency-ms", "1000"});
+  w.seed();
+  std::map<std::string, std::string> quick{{"AIRREG_WAIT_FOR", "500"}, {"AIRREG_NEGATIVE_TTL", "1"}, {"AIRREG_STARTUP_JITTER", "0"}};
+  auto holder = w.instance("holder", 60000, 1000, true, quick);
+  REQUIRE(test::eventually([&] { return w.redis->cli("EXISTS " + lease_key("table")).find('1') != std::string::npos; }, 15s));
+  std::string held_by = w.redis->cli("GET " + lease_key("table"));
+  CHECK_THAT(held_by, Catch::Contains("holder#"));
+  holder->signal(SIGKILL);
+  holder->wait();
+  // The lease outlives its holder by at most its TTL (4 wait_for = 2 s here); then the
+  // next instance reads the table itself.
+  auto next = w.instance("next", 15000, 300, true, quick);
+  REQUIRE(next->wait() == 0);
+  auto out = parse_output(next->output());
+  REQUIRE(out.answers.size() > 3);
+  for (const auto& a : out.answers) CHECK(a.error.empty());
+  CHECK(out.answers.back().source != "curated");
+  CHECK((out.answers.back().source == "airtable" || out.answers.back().source == "cache"));
+  CHECK(w.airtable.rate_limited() == 0);
+}
+
+TEST_CASE("Redis killed mid-run: the instances keep answering, and share again once it is back", "[fleet][integration]") {
+  FleetWorld w(true);
+  w.seed();
+  std::vector<std::unique_ptr<ChildProcess>> fleet;
+  std::map<std::string, std::string> short_cache{{"AIRREG_CACHE_TTL", "2"}};
+  for (int i = 0; i < 3; ++i) fleet.push_back(w.instance("r" + std::to_string(i), 9000, 200, true, short_cache));
+  std::this_thread::sleep_for(2500ms);
+  w.redis->kill();
+  std::this_thread::sleep_for(3000ms);
+  w.redis->start();
+  for (auto& p : fleet) {
+    CHECK(p->wait() == 0);
+    auto out = parse_output(p->output());
+    CAPTURE(p->output());
+    REQUIRE(out.has_stats);
+    for (const auto& a : out.answers) CHECK(a.error.empty());
+    CHECK(out.answers.size() > 20);
+    CHECK(out.redis_ok);  // back again by the end
+  }
+  CHECK(w.airtable.rate_limited() == 0);
+}
+
+TEST_CASE("a write-back's change notice reaches the other instances, which serve the new rows", "[fleet][integration]") {
+  FleetWorld w(true);
+  w.seed();
+  auto make = [&](const std::string& name) {
+    RegistryOptions o;
+    o.redis_url = w.redis->url();
+    o.state_dir = w.dir.path() / name;
+    o.instance = name;
+    o.startup_jitter = 0ms;
+    o.new_status = ModelStatus::active;
+    return ModelRegistry::create(w.airtable_config(), w.discovery(), RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value(), o)
+        .value();
+  };
+  auto a = make("a");
+  auto b = make("b");
+  auto c = make("c");
+  auto has = [](ModelRegistry& r, const std::string& id) {
+    auto list = r.models("openai", ModelCategory::text);
+    if (!list) return false;
+    for (const auto& m : (*list)->models)
+      if (m.model_id == id) return true;
+    return false;
+  };
+  REQUIRE(has(*b, "gpt-4o"));
+  REQUIRE(has(*c, "gpt-4o"));
+  CHECK_FALSE(has(*b, "gpt-9-fleet"));
+  // The provider lists a new model; instance a asks it and writes the row back.
+  {
+    std::lock_guard lock(w.listing_mutex);
+    size_t at = w.openai.find("\"gpt-4o\"");
+    REQUIRE(at != std::string::npos);
+    w.openai.insert(at, "\"gpt-9-fleet\", \"object\": \"model\", \"created\": 1, \"owned_by\": \"x\"}, {\"id\": ");
+  }
+  REQUIRE(a->refresh("openai", ModelCategory::text));
+  // b and c cached the old list for an hour; the notice makes them read again.
+  CHECK(test::eventually([&] { return has(*b, "gpt-9-fleet") && has(*c, "gpt-9-fleet"); }, 10s));
+  CHECK(b->stats().shared_snapshots + c->stats().shared_snapshots >= 1);
+}
+
+TEST_CASE("without Redis, 20 instances starting at once all answer, and the fleet converges to the table", "[fleet][integration]") {
+  // A 2 s penalty instead of 30, said in Retry-After, so that convergence fits in a test.
+  FleetWorld w(false, {"--rate-limit", "5", "--penalty-seconds", "2", "--retry-after"});
+  w.seed();
+  std::map<std::string, std::string> settings{{"AIRREG_NEGATIVE_TTL", "2"}, {"AIRREG_READ_ATTEMPTS", "6"}};
+  std::vector<std::unique_ptr<ChildProcess>> fleet;
+  for (int i = 0; i < 20; ++i) fleet.push_back(w.instance("n" + std::to_string(i), 30000, 1000, false, settings));
+  size_t converged = 0;
+  for (auto& p : fleet) {
+    CHECK(p->wait() == 0);
+    auto out = parse_output(p->output());
+    CAPTURE(p->output());
+    REQUIRE(out.answers.size() >= 3);
+    for (const auto& a : out.answers) CHECK(a.error.empty());
+    const auto& last = out.answers.back();
+    converged += last.source == "airtable" || last.source == "cache";
+  }
+  CHECK(converged == 20);
+}
