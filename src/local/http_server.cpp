@@ -16,6 +16,10 @@ namespace airtable_local {
 namespace {
 
 constexpr size_t kMaxBodyBytes = 16 * 1024 * 1024;
+// cpp-httplib serves a connection on one thread for as long as it is kept alive, and its
+// default pool has 8: the ninth client of a fleet waited for a keep-alive to time out (5 s).
+// Airtable takes thousands of connections; a fleet benchmark starts fifty clients.
+constexpr size_t kThreads = 256;
 
 int port_of(const sockaddr_storage& a) {
   if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
@@ -49,6 +53,7 @@ HttpServer::HttpServer(Service& service, FaultOptions faults, RequestLog* log)
     : service_(service), faults_(faults), log_(log), server_(std::make_unique<httplib::Server>()) {
   server_->set_payload_max_length(kMaxBodyBytes);
   server_->set_keep_alive_max_count(1000);
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   auto bind_method = [this](const char* method) {
     return [this, method](const httplib::Request& req, httplib::Response& res) {
       handle(req, res, method);

@@ -172,7 +172,7 @@ class RegistryImpl final : public ModelRegistry {
     }
     misses_.fetch_add(1, std::memory_order_relaxed);
     auto loading = start_load(key);
-    if (loading.wait_for(options_.wait_for) == std::future_status::ready) return answer(key, include_inactive);
+    if (loading.wait_for(miss_wait()) == std::future_status::ready) return answer(key, include_inactive);
     // The load goes on in the background; this caller gets the best fallback now.
     fallbacks_served_.fetch_add(1, std::memory_order_relaxed);
     auto fallback = fallback_entry(key);
@@ -305,10 +305,10 @@ class RegistryImpl final : public ModelRegistry {
   // One load per key at a time, in the background: concurrent misses share it.
   std::shared_future<void> start_load(const Key& key) {
     std::lock_guard lock(flight_mutex_);
-    if (auto it = loading_.find(key); it != loading_.end()) return it->second;
+    if (auto it = loading_.find(key); it != loading_.end()) return it->second.done;
     auto promise = std::make_shared<std::promise<void>>();
     std::shared_future<void> done = promise->get_future().share();
-    loading_.emplace(key, done);
+    loading_.emplace(key, Flight{done, clock_.now()});
     bool posted = pool_.post([this, key, promise] {
       // Whatever happens in the load, the waiters are released and the key is free again.
       try {
@@ -329,6 +329,20 @@ class RegistryImpl final : public ModelRegistry {
       promise->set_value();
     }
     return done;
+  }
+
+  // How long a miss may wait: wait_for, less the time the oldest load in flight has run
+  // already (they all wait for the same table read), so that asking for three providers while
+  // Airtable hangs costs one wait_for, not three.
+  std::chrono::milliseconds miss_wait() {
+    auto now = clock_.now();
+    Clock::TimePoint oldest = now;
+    {
+      std::lock_guard lock(flight_mutex_);
+      for (const auto& [key, flight] : loading_) oldest = std::min(oldest, flight.started);
+    }
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest);
+    return std::max(std::chrono::milliseconds(0), options_.wait_for - waited);
   }
 
   void remember_failure(const Key& key, Error e) {
@@ -604,7 +618,11 @@ class RegistryImpl final : public ModelRegistry {
   mutable std::shared_mutex cache_mutex_;
   std::map<Key, Entry> cache_;
   std::mutex flight_mutex_;
-  std::map<Key, std::shared_future<void>> loading_;
+  struct Flight {
+    std::shared_future<void> done;
+    Clock::TimePoint started;
+  };
+  std::map<Key, Flight> loading_;
   std::map<Key, Error> failures_;
 
   std::mutex asked_mutex_;  // loads of different keys run together

@@ -10,6 +10,7 @@
 #include "airreg/model_registry.hpp"
 #include "airreg/sync.hpp"
 #include "child_process.hpp"
+#include "fleet_world.hpp"
 #include "eventually.hpp"
 #include "fixture_server.hpp"
 #include "local_config.hpp"
@@ -31,136 +32,7 @@ using Reply = FixtureServer::Reply;
 
 namespace {
 
-constexpr const char* kToken = "pat-fleet-test";
-constexpr const char* kProviders = "openai,anthropic,mistral";
-
-struct Answer {
-  double t_ms = 0;
-  std::string provider, source, error;
-  size_t models = 0;
-};
-
-struct InstanceOutput {
-  std::vector<Answer> answers;
-  size_t airtable_requests = 0, shared_snapshots = 0, rate_limited = 0;
-  bool redis_ok = false, has_stats = false;
-};
-
-InstanceOutput parse_output(const std::string& text) {
-  InstanceOutput out;
-  simdjson::dom::parser parser;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    simdjson::dom::object o;
-    if (parser.parse(line).get(o) != simdjson::SUCCESS) continue;
-    simdjson::dom::object stats;
-    if (o["stats"].get(stats) == simdjson::SUCCESS) {
-      out.has_stats = true;
-      out.airtable_requests = static_cast<size_t>(stats["airtable_requests"].get_uint64().value_unsafe());
-      out.shared_snapshots = static_cast<size_t>(stats["shared_snapshots"].get_uint64().value_unsafe());
-      out.rate_limited = static_cast<size_t>(stats["rate_limited"].get_uint64().value_unsafe());
-      out.redis_ok = stats["redis_ok"].get_bool().value_unsafe();
-      continue;
-    }
-    Answer a;
-    a.t_ms = o["t_ms"].get_double().value_unsafe();
-    a.provider = std::string(o["provider"].get_string().value_unsafe());
-    a.source = std::string(o["source"].get_string().value_unsafe());
-    a.error = std::string(o["error"].get_string().value_unsafe());
-    a.models = static_cast<size_t>(o["models"].get_uint64().value_unsafe());
-    out.answers.push_back(a);
-  }
-  return out;
-}
-
-// Airtable as airtable-local enforces it, three providers' recorded listings, a table synced
-// once (so that every provider's listing is fresh) and a Redis when asked for.
-struct FleetWorld {
-  LocalServer airtable;
-  FixtureServer providers;
-  TempDir dir;
-  std::optional<RedisServer> redis;
-  std::mutex listing_mutex;  // the server's thread reads the listing a test changes
-  std::string openai = provider_fixture("openai/2026-02/v1_models.json");
-
-  explicit FleetWorld(bool with_redis, std::vector<std::string> airtable_args = {"--rate-limit", "5", "--penalty-seconds", "30"})
-      : airtable([&] {
-          airtable_args.insert(airtable_args.end(), {"--token", kToken});
-          return airtable_args;
-        }()) {
-    if (with_redis) redis.emplace();
-    providers.on("GET", "/openai/models", [this](const FixtureServer::Seen&) {
-      std::lock_guard lock(listing_mutex);
-      return Reply{200, openai, {}};
-    });
-    providers.reply("GET", "/anthropic/models", Reply{200, provider_fixture("anthropic/2026-02/v1_models.json"), {}});
-    providers.reply("GET", "/mistral/models", Reply{200, provider_fixture("mistral/2026-02/v1_models.json"), {}});
-  }
-
-  AirtableConfig airtable_config() const {
-    AirtableConfig c = test::local_config(airtable, kToken);
-    c.max_requests_per_second = 5;
-    return c;
-  }
-
-  DiscoveryConfig discovery() const {
-    DiscoveryConfig c;
-    c.rules_path = AIRREG_TEST_SCHEMA_DIR "/provider_rules.json";
-    c.curated_path = AIRREG_TEST_SCHEMA_DIR "/curated_models.json";
-    for (const char* p : {"openai", "anthropic", "mistral"}) c.base_urls[p] = providers.url() + "/" + p;
-    c.environment = {{"OPENAI_API_KEY", "sk-fleet"}, {"ANTHROPIC_API_KEY", "sk-ant-fleet"}, {"MISTRAL_API_KEY", "mi-fleet"}};
-    c.max_attempts = 1;
-    return c;
-  }
-
-  // Tables made and every provider synced, new models active: what a fleet starts on.
-  void seed() {
-    AirtableClient client(airtable_config(), make_curl_transport());
-    test::set_up_registry_tables(client);
-    auto d = Discovery::create(discovery(), make_curl_transport()).value();
-    SyncOptions o;
-    o.providers = {"openai", "anthropic", "mistral"};
-    o.categories = {ModelCategory::text};
-    o.new_status = ModelStatus::active;
-    o.instance = "seed";
-    TempDir state;
-    auto report = SyncRunner(client, std::make_shared<Outbox>(state.path()), *d, RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value())
-                      .run(o);
-    REQUIRE(report.ok());
-    // The seed's requests end a second before the fleet starts: a window of its own.
-    std::this_thread::sleep_for(1100ms);
-  }
-
-  std::map<std::string, std::string> env(const std::string& name, bool use_redis) const {
-    std::map<std::string, std::string> e{
-        {"AIRTABLE_API_KEY", kToken},
-        {"AIRTABLE_BASE_ID", LocalServer::kBase},
-        {"AIRTABLE_ENDPOINT_URL", airtable.url()},
-        {"AIRREG_SCHEMA_DIR", AIRREG_TEST_SCHEMA_DIR},
-        {"AIRREG_STATE_DIR", (dir.path() / name).string()},
-        {"AIRREG_INSTANCE", name},
-        {"OPENAI_API_KEY", "sk-fleet"},
-        {"OPENAI_BASE_URL", providers.url() + "/openai"},
-        {"ANTHROPIC_API_KEY", "sk-ant-fleet"},
-        {"ANTHROPIC_BASE_URL", providers.url() + "/anthropic"},
-        {"MISTRAL_API_KEY", "mi-fleet"},
-        {"MISTRAL_BASE_URL", providers.url() + "/mistral"},
-    };
-    if (use_redis && redis) e["AIRREG_REDIS_URL"] = redis->url();
-    return e;
-  }
-
-  std::unique_ptr<ChildProcess> instance(const std::string& name, int duration_ms, int every_ms, bool use_redis = true,
-                                         std::map<std::string, std::string> extra = {}) const {
-    auto e = env(name, use_redis);
-    for (auto& [k, v] : extra) e[k] = v;
-    return std::make_unique<ChildProcess>(
-        std::vector<std::string>{REGISTRY_INSTANCE_BIN, kProviders, "text", std::to_string(duration_ms), std::to_string(every_ms)},
-        (dir.path() / (name + ".out")).string(), e);
-  }
-
-  size_t requests_since(size_t before) const { return airtable.requests().size() - before; }
-};
+using airreg::test::FleetWorld;
 
 // The fleet's keys in Redis, as redis-cli shows them.
 std::string lease_key(const std::string& name) { return std::string("airreg:v1:{") + LocalServer::kBase + "}:lease:" + name; }
@@ -177,7 +49,7 @@ TEST_CASE("a fleet of 10 starting at once with Redis: every instance answers, no
   size_t shared = 0;
   for (auto& p : fleet) {
     CHECK(p->wait() == 0);
-    auto out = parse_output(p->output());
+    auto out = airreg::test::parse_instance_output(p->output());
     CAPTURE(p->output());
     REQUIRE(out.has_stats);
     REQUIRE(!out.answers.empty());
@@ -214,7 +86,7 @@ TEST_CASE("a table lease holder killed mid-read: another instance takes over onc
   // next instance reads the table itself.
   auto next = w.instance("next", 15000, 300, true, quick);
   REQUIRE(next->wait() == 0);
-  auto out = parse_output(next->output());
+  auto out = airreg::test::parse_instance_output(next->output());
   REQUIRE(out.answers.size() > 3);
   for (const auto& a : out.answers) CHECK(a.error.empty());
   CHECK(out.answers.back().source != "curated");
@@ -234,7 +106,7 @@ TEST_CASE("Redis killed mid-run: the instances keep answering, and share again o
   w.redis->start();
   for (auto& p : fleet) {
     CHECK(p->wait() == 0);
-    auto out = parse_output(p->output());
+    auto out = airreg::test::parse_instance_output(p->output());
     CAPTURE(p->output());
     REQUIRE(out.has_stats);
     for (const auto& a : out.answers) CHECK(a.error.empty());
@@ -293,7 +165,7 @@ TEST_CASE("without Redis, 20 instances starting at once all answer, and the flee
   size_t converged = 0;
   for (auto& p : fleet) {
     CHECK(p->wait() == 0);
-    auto out = parse_output(p->output());
+    auto out = airreg::test::parse_instance_output(p->output());
     CAPTURE(p->output());
     REQUIRE(out.answers.size() >= 3);
     for (const auto& a : out.answers) CHECK(a.error.empty());
