@@ -46,9 +46,15 @@ void RedisBudget::pause_for(Clock::Duration pause) {
 }
 
 SharedRequestBudget::Grant RedisBudget::fallback() {
-  // This instance's share: one request per instances / rps seconds.
-  auto spacing = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(static_cast<double>(core_->instances()) / std::max(rps_, 0.001)));
+  // This instance's share, for Airtable's sliding window: with N instances and R requests a
+  // second, each may send floor(R / N) a second (at least one per ceil(N / R) seconds),
+  // spaced a fifth wider than that so that latency cannot bunch two into one window. Up to R
+  // instances this keeps the fleet under the limit whatever their phases; beyond, it is
+  // likely but not certain (they cannot agree without Redis).
+  double n = static_cast<double>(core_->most_instances());
+  double per_second = std::floor(std::max(rps_, 0.001) / n);
+  double seconds = per_second >= 1 ? 1.0 / per_second : std::ceil(n / std::max(rps_, 0.001));
+  auto spacing = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds * 1.2));
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
   Grant g;

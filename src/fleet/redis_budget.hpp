@@ -3,7 +3,7 @@
 // with a slot given back one window after its answer arrived (as the process limiter does, so
 // that latency never lets N + 1 requests reach Airtable within a window), and a 429's pause
 // honoured by every instance. When Redis cannot be reached, each instance spaces its own
-// requests to its share of the budget (the budget divided by the instances last seen), so a
+// requests to its share of the budget (the budget divided by the most instances seen), so a
 // fleet whose Redis died still stays under the limit. Thread-safe.
 #pragma once
 

@@ -6,6 +6,7 @@
 
 #include <spdlog/logger.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -33,7 +34,15 @@ class RedisCore {
   bool ok() const { return ok_.load(); }
   std::string last_error() const;
   size_t instances() const { return instances_.load(); }
-  void set_instances(size_t n) { instances_.store(n == 0 ? 1 : n); }
+  // The most instances seen at once: when Redis dies, the fleet is assumed as large as it was.
+  size_t most_instances() const { return most_instances_.load(); }
+  void set_instances(size_t n) {
+    n = std::max<size_t>(n, 1);
+    instances_.store(n);
+    size_t most = most_instances_.load();
+    while (n > most && !most_instances_.compare_exchange_weak(most, n)) {
+    }
+  }
   void note(const Result<RedisReply>& outcome);
 
  private:
@@ -43,6 +52,7 @@ class RedisCore {
   std::shared_ptr<spdlog::logger> logger_;
   std::atomic<bool> ok_{true};
   std::atomic<size_t> instances_{1};
+  std::atomic<size_t> most_instances_{1};
   mutable std::mutex mutex_;
   std::string last_error_;
 };

@@ -147,10 +147,19 @@ Result<TableSnapshot> TableSource::read_with_retries(const std::stop_token& stop
     if (last.code == ErrorCode::rate_limited) rate_limited_.fetch_add(1, std::memory_order_relaxed);
     bool again = last.retryable || last.code == ErrorCode::rate_limited;
     if (!again || stop.stop_requested()) break;
-    // A 429 paused the base's limiter, which the next try waits out; the jitter on top spreads
-    // instances that were paused together, so that they do not all come back in one second.
-    settings_.clock.sleep_until(
-        settings_.clock.now() + core::backoff_delay(attempt, 1s, 30s, settings_.clock.uniform()), stop);
+    // After a 429 the base's limiter is paused; the jitter comes on top of the pause, so that
+    // instances paused together do not all come back in the same second. It spreads them over
+    // a few pauses at most (Airtable's 30 s; less where a server says less in Retry-After).
+    auto now = settings_.clock.now();
+    auto from = now;
+    Clock::Duration cap = 30s;
+    if (last.code == ErrorCode::rate_limited && client_.rate_limiter()) {
+      from = std::max(now, client_.rate_limiter()->paused_until());
+      cap = std::clamp(Clock::Duration(4 * (from - now)), Clock::Duration(1s), Clock::Duration(30s));
+    }
+    auto jitter = core::backoff_delay(attempt, 1s, std::chrono::duration_cast<std::chrono::milliseconds>(cap),
+                                      settings_.clock.uniform());
+    settings_.clock.sleep_until(from + jitter, stop);
   }
   return std::unexpected(last);
 }
