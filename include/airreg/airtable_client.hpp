@@ -62,6 +62,11 @@ class AirtableClient {
   const std::shared_ptr<RateLimiter>& rate_limiter() const { return limiter_; }
   // Requests sent so far (every attempt, any answer), by this client and its copies.
   size_t request_count() const;
+  // Of those: answered 2xx, answered 429, and the rest (other statuses, no answer).
+  struct Outcomes {
+    size_t ok = 0, rate_limited = 0, failed = 0;
+  };
+  Outcomes outcomes() const;
   // Once `stop` is requested, waits for the rate limiter end and requests in flight are
   // abandoned (ErrorCode::cancelled): for a process that is shutting down.
   void set_stop_token(std::stop_token stop) { stop_ = std::move(stop); }
@@ -103,7 +108,10 @@ class AirtableClient {
   AirtableConfig config_;
   std::shared_ptr<HttpTransport> transport_;
   std::shared_ptr<RateLimiter> limiter_;
-  std::shared_ptr<std::atomic<size_t>> requests_;  // shared by copies of the client
+  struct Counters {
+    std::atomic<size_t> sent{0}, ok{0}, rate_limited{0}, failed{0};
+  };
+  std::shared_ptr<Counters> requests_;  // shared by copies of the client
   std::stop_token stop_;
 };
 

@@ -80,6 +80,13 @@ struct DroppedCell {
   std::string reason;   // Airtable's refusal, or "a person changed it"
 };
 
+// A row that landed, as a reader of the report names it.
+struct WrittenRow {
+  std::string table;
+  std::string label;        // e.g. "openai/gpt-4o"
+  bool by_record_id = false;  // an update of a known record (Last Verified), not an upsert
+};
+
 struct WriteReport {
   size_t submitted = 0;   // rows given to write()/submit()
   size_t unchanged = 0;   // left out: the table already holds them
@@ -95,6 +102,7 @@ struct WriteReport {
   size_t gone = 0;        // updates of records that no longer exist, dropped
   std::vector<RejectedRow> rejected;
   std::vector<DroppedCell> dropped_cells;
+  std::vector<WrittenRow> written_rows;  // every row that landed
   std::optional<Error> stopped;  // why the flush stopped early (outage, 401/403, schema, disk)
 
   bool complete() const { return !stopped && rejected.empty() && waiting == 0; }

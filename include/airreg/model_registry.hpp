@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@
 #include "airreg/discovery.hpp"
 #include "airreg/registry_row.hpp"
 #include "airreg/schema.hpp"
+#include "airreg/sync_outcome.hpp"
 
 namespace airreg {
 
@@ -72,6 +74,31 @@ struct ModelList {
   // from a snapshot, or from nothing): kept only for the negative TTL, never called `cache`.
   bool degraded = false;
   std::vector<std::string> warnings;
+  uint64_t version = 0;  // the table snapshot the answer was made from (0: none): an ETag
+};
+
+// What the cache holds for one provider and category, for status pages and metrics.
+struct CachedAnswer {
+  std::string provider;
+  ModelCategory category = ModelCategory::text;
+  AnswerSource source = AnswerSource::airtable;  // where its data came from
+  SystemTime as_of;
+  bool degraded = false;
+  size_t usable = 0, pending = 0, rows = 0;
+};
+
+// The newest run of Model Sync History for a provider and category (from the last table read).
+struct LastSync {
+  std::string provider;
+  ModelCategory category = ModelCategory::text;
+  SyncOutcome outcome = SyncOutcome::success;
+  SystemTime finished;
+};
+
+// Requests to Airtable ("airtable", provider empty) or to a provider, by outcome.
+struct UpstreamCount {
+  std::string target, provider, outcome;
+  size_t count = 0;
 };
 
 enum class ResolveRule { requested, recommended, sort_order, curated_default };
@@ -100,6 +127,7 @@ struct RegistryStats {
   bool redis_ok = false;          // ... and Redis answered the last command
   std::string redis_error;        // why it did not ("" when it did)
   size_t fleet_instances = 1;     // instances of the fleet seen in the last 30 s
+  std::vector<UpstreamCount> upstream;  // by target, provider and outcome (ok, error, rate_limited)
   std::string last_write_error;   // why the last flush stopped ("" when none did)
   std::optional<SystemTime> last_write_error_at;
 };
@@ -125,6 +153,15 @@ class ModelRegistry {
   // The providers with rows in the table, as last read (reads it when nothing was read yet).
   virtual std::vector<std::string> providers() = 0;
   virtual RegistryStats stats() const = 0;
+  // Every (provider, category) the cache holds now, with its source and age.
+  virtual std::vector<CachedAnswer> cached() const = 0;
+  // From the last table read: the newest sync run of each provider and category, and when
+  // each provider's listing was last read (its newest success or partial run).
+  virtual std::vector<LastSync> last_syncs() = 0;
+  virtual std::map<std::string, SystemTime> last_listed() const = 0;
+  // The table changed (a sync this process ran, a webhook): these providers' answers (every
+  // one when empty) are dropped and loaded again at once.
+  virtual void invalidate(const std::vector<std::string>& providers) = 0;
 };
 
 }  // namespace airreg

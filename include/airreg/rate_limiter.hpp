@@ -57,7 +57,8 @@ class RateLimiter {
     RateLimiter* owner_ = nullptr;
     size_t slot_ = 0;
     std::string ticket_;  // the shared budget's, when there is one
-    bool shared_ = false;
+    // The budget it came from: given back there even if the limiter changed budgets since.
+    std::shared_ptr<SharedRequestBudget> budget_;
   };
 
   // max_requests 0: no pacing (the shared 429 pause still applies).

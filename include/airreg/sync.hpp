@@ -16,6 +16,7 @@
 #include "airreg/discovery.hpp"
 #include "airreg/registry_row.hpp"
 #include "airreg/schema.hpp"
+#include "airreg/sync_outcome.hpp"
 
 namespace airreg {
 
@@ -34,8 +35,6 @@ struct SyncOptions {
   std::string redis_url;
 };
 
-enum class SyncOutcome { success, partial, failed, skipped };
-std::string_view to_string(SyncOutcome o);
 
 struct ProviderSync {
   std::string provider;

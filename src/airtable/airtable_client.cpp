@@ -65,12 +65,16 @@ AirtableConfig AirtableConfig::from_environment() {
 AirtableClient::AirtableClient(AirtableConfig config, std::shared_ptr<HttpTransport> transport)
     : config_(std::move(config)),
       transport_(std::move(transport)),
-      requests_(std::make_shared<std::atomic<size_t>>(0)) {
+      requests_(std::make_shared<Counters>()) {
   config_.endpoint_url = strip_trailing_slash(config_.endpoint_url);
   limiter_ = shared_rate_limiter(config_.endpoint_url, config_.base_id, config_.max_requests_per_second);
 }
 
-size_t AirtableClient::request_count() const { return requests_->load(); }
+size_t AirtableClient::request_count() const { return requests_->sent.load(); }
+
+AirtableClient::Outcomes AirtableClient::outcomes() const {
+  return Outcomes{requests_->ok.load(), requests_->rate_limited.load(), requests_->failed.load()};
+}
 
 std::string AirtableClient::records_url(const std::string& table) const {
   return config_.endpoint_url + "/v0/" + http::url_encode(config_.base_id) + "/" + http::url_encode(table);
@@ -88,10 +92,20 @@ Result<HttpResponse> AirtableClient::call(const std::string& method, const std::
   RateLimiter::Permit permit = limiter_ ? limiter_->acquire(stop_) : RateLimiter::Permit{};
   if (stop_.stop_requested())
     return std::unexpected(make_error(ErrorCode::cancelled, "stopped before the request to Airtable was sent"));
-  requests_->fetch_add(1);
+  requests_->sent.fetch_add(1);
   auto response = transport_->send(request);
   permit.finish();
-  if (!response) return std::unexpected(response.error());
+  if (!response) {
+    requests_->failed.fetch_add(1);
+    return std::unexpected(response.error());
+  }
+  if (response->status == 429) {
+    requests_->rate_limited.fetch_add(1);
+  } else if (response->status < 200 || response->status >= 300) {
+    requests_->failed.fetch_add(1);
+  } else {
+    requests_->ok.fetch_add(1);
+  }
   if (response->status < 200 || response->status >= 300) {
     Error error = error_from_response(*response, scope_for(static_cast<int>(access)), config_.base_id);
     // Airtable refuses every request of the base for 30 s after a 429: nobody should try sooner.

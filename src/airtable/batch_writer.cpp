@@ -315,6 +315,8 @@ class BatchWriter::Flush {
     for (const auto* r : rows) ids.insert(ids.end(), r->ids.begin(), r->ids.end());
     if (auto marked = w_.outbox_->mark_done(ids); !marked) return stop(marked.error());
     report_.written += rows.size();
+    for (const auto* r : rows)
+      report_.written_rows.push_back(WrittenRow{r->entry.table, r->entry.label, !r->entry.record_id.empty()});
     report_.created += result.created.size();
     report_.updated += result.updated.size();
     {

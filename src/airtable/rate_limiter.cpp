@@ -8,9 +8,9 @@
 namespace airreg {
 
 RateLimiter::Permit::Permit(Permit&& other) noexcept
-    : owner_(other.owner_), slot_(other.slot_), ticket_(std::move(other.ticket_)), shared_(other.shared_) {
+    : owner_(other.owner_), slot_(other.slot_), ticket_(std::move(other.ticket_)), budget_(std::move(other.budget_)) {
   other.owner_ = nullptr;
-  other.shared_ = false;
+  other.budget_ = nullptr;
 }
 
 RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
@@ -19,9 +19,9 @@ RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
     owner_ = other.owner_;
     slot_ = other.slot_;
     ticket_ = std::move(other.ticket_);
-    shared_ = other.shared_;
+    budget_ = std::move(other.budget_);
     other.owner_ = nullptr;
-    other.shared_ = false;
+    other.budget_ = nullptr;
   }
   return *this;
 }
@@ -29,10 +29,8 @@ RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
 RateLimiter::Permit::~Permit() { finish(); }
 
 void RateLimiter::Permit::finish() {
-  if (shared_ && owner_) {
-    if (auto budget = owner_->shared_budget()) budget->release(ticket_);
-  }
-  shared_ = false;
+  if (budget_) budget_->release(ticket_);
+  budget_ = nullptr;
   if (owner_ && owner_->slots_.size() > slot_) owner_->release(slot_);
   owner_ = nullptr;
 }
@@ -60,11 +58,13 @@ bool RateLimiter::acquire_shared(Permit& permit, const std::stop_token& stop) {
     if (stop.stop_requested()) return false;
     auto grant = budget->try_acquire();
     if (grant.granted) {
-      // Unpaced limiters hand out empty permits: the shared slot needs an owner to go back.
-      permit.owner_ = this;
-      if (slots_.empty()) permit.slot_ = std::numeric_limits<size_t>::max();
+      if (!permit.owner_) {
+        // An unpaced limiter hands out empty permits: the shared slot needs one to go back.
+        permit.owner_ = this;
+        permit.slot_ = std::numeric_limits<size_t>::max();
+      }
       permit.ticket_ = std::move(grant.ticket);
-      permit.shared_ = true;
+      permit.budget_ = budget;
       return true;
     }
     // Polled, but never for long at a time: a 429's pause or a full window elsewhere.

@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <set>
 
 #include "airreg/batch_writer.hpp"
 #include "cli/airtable_options.hpp"
@@ -14,6 +15,7 @@
 #include "cli/registry_options.hpp"
 #include "fleet/fleet.hpp"
 #include "registry/history_rows.hpp"
+#include "registry/snapshot_store.hpp"
 
 namespace airreg::cli {
 
@@ -82,6 +84,26 @@ void print_report_json(const WriteReport& r) {
 
 }  // namespace
 
+namespace {
+
+// The providers whose registry rows an upsert changed (a Last Verified update or a history
+// row changes no answer); nothing when none did. The registry table is known by the id the
+// state directory's binding has, or by its name.
+std::optional<std::vector<std::string>> changed_providers(const WriteReport& report, const AirtableSettings& settings) {
+  std::set<std::string> tables{settings.airtable.table};
+  if (auto schemas = RegistrySchemas::load(settings.schema_dir))
+    if (auto bound = registry::SnapshotStore(settings.state_dir).load_binding(settings.airtable.base_id, *schemas))
+      tables.insert(bound->registry.table());
+  std::set<std::string> providers;
+  for (const auto& row : report.written_rows)
+    if (!row.by_record_id && tables.count(row.table))
+      if (auto slash = row.label.find('/'); slash != std::string::npos) providers.insert(row.label.substr(0, slash));
+  if (providers.empty()) return std::nullopt;
+  return std::vector<std::string>(providers.begin(), providers.end());
+}
+
+}  // namespace
+
 int flush_command(const Args& args) {
   cxxopts::Options options("airreg flush", "Write the rows waiting in the outbox to Airtable.");
   options.add_options()
@@ -106,8 +128,8 @@ int flush_command(const Args& args) {
   if (!redis) return report_error(redis.error());
   // Queued rows carry their table and key, so this writer needs neither.
   AirtableClient client(settings.airtable, make_curl_transport(settings.transport));
-  auto fleet = fleet::connect_fleet({*redis, settings.airtable.base_id, registry::default_instance(),
-                                     settings.airtable.max_requests_per_second});
+  auto fleet = fleet::connect_fleet(fleet::fleet_config(*redis, settings.airtable.base_id, registry::default_instance(),
+                                                       settings.airtable.max_requests_per_second));
   if (!fleet) return report_error(fleet.error());
   fleet::SharedBudgetScope budget(client.rate_limiter(), (*fleet)->request_budget());
   // One instance of the fleet writes at a time.
@@ -122,7 +144,8 @@ int flush_command(const Args& args) {
   std::signal(SIGTERM, stop_flushing);
   WriteReport report = writer.flush(parsed.count("json") ? ProgressCallback{} : display.callback());
   lease.reset();
-  if (report.written > 0) (*fleet)->announce_change({});  // the servers of the fleet read the table again
+  // The servers of the fleet read the changed providers' rows again.
+  if (auto changed = changed_providers(report, settings)) (*fleet)->announce_change(*changed);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   g_flushing = nullptr;

@@ -97,12 +97,10 @@ class Fleet {
   // ---- change notices
   virtual void publish(const Notice& notice) = 0;
   // Rows of these providers changed in Airtable (empty: any): the shared snapshot is dropped
-  // and the other instances are told, so that each reads the new rows within a second.
-  void announce_change(const std::vector<std::string>& providers) {
-    if (!shared()) return;
-    invalidate_snapshot();
-    publish(Notice{Notice::Kind::changed, instance(), providers, 0});
-  }
+  // and the other instances are told, so that each reads the new rows within a second. When
+  // Redis cannot be reached it is done again once it can (else the fleet would serve the rows
+  // from before the change for up to the cache TTL).
+  virtual void announce_change(const std::vector<std::string>& providers) = 0;
   // The listener gets every notice of other instances (its own are filtered out), and a
   // `changed` notice for every provider when notices may have been missed (Redis came back).
   virtual void listen(std::function<void(const Notice&)> listener) = 0;
@@ -124,15 +122,18 @@ struct FleetConfig {
 };
 
 // While it lives, every request to the base (the process's limiter) also takes a slot of the
-// fleet's budget; the limiter outlives it, so it is taken off again at the end.
+// fleet's budget. The limiter outlives it: at the end the budget it had before comes back (a
+// sync run by serve must not leave serve's registry outside the fleet's budget).
 class SharedBudgetScope {
  public:
   SharedBudgetScope(std::shared_ptr<RateLimiter> limiter, std::shared_ptr<SharedRequestBudget> budget)
       : limiter_(std::move(limiter)), budget_(std::move(budget)) {
-    if (limiter_ && budget_) limiter_->set_shared_budget(budget_);
+    if (!limiter_ || !budget_) return;
+    before_ = limiter_->shared_budget();
+    limiter_->set_shared_budget(budget_);
   }
   ~SharedBudgetScope() {
-    if (limiter_ && budget_ && limiter_->shared_budget() == budget_) limiter_->set_shared_budget(nullptr);
+    if (limiter_ && budget_ && limiter_->shared_budget() == budget_) limiter_->set_shared_budget(before_);
   }
   SharedBudgetScope(const SharedBudgetScope&) = delete;
   SharedBudgetScope& operator=(const SharedBudgetScope&) = delete;
@@ -140,11 +141,16 @@ class SharedBudgetScope {
  private:
   std::shared_ptr<RateLimiter> limiter_;
   std::shared_ptr<SharedRequestBudget> budget_;
+  std::shared_ptr<SharedRequestBudget> before_;
 };
 
 // Tries for the lease until `wait` passes (every 200 ms) or stop is requested; null then.
 std::unique_ptr<Lease> wait_for_lease(Fleet& fleet, const std::string& name, std::chrono::milliseconds ttl,
                                       std::chrono::milliseconds wait, const std::stop_token& stop = {});
+
+// The usual configuration: the fleet of `redis_url` (empty: none) on a base.
+FleetConfig fleet_config(std::string redis_url, std::string base_id, std::string instance, double max_requests_per_second,
+                         std::shared_ptr<spdlog::logger> logger = nullptr);
 
 // A fleet of one: every lease and claim granted, nothing shared.
 std::shared_ptr<Fleet> local_fleet(std::string instance);

@@ -32,6 +32,7 @@ class LocalFleet final : public Fleet {
   }
   bool try_claim(const std::string&, std::chrono::milliseconds) override { return true; }
   void publish(const Notice&) override {}
+  void announce_change(const std::vector<std::string>&) override {}
   void listen(std::function<void(const Notice&)>) override {}
   std::shared_ptr<SharedRequestBudget> request_budget() override { return nullptr; }
   FleetStatus status() override { return FleetStatus{}; }
@@ -50,6 +51,17 @@ std::unique_ptr<Lease> wait_for_lease(Fleet& fleet, const std::string& name, std
     if (stop.stop_requested() || std::chrono::steady_clock::now() >= until) return nullptr;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+}
+
+FleetConfig fleet_config(std::string redis_url, std::string base_id, std::string instance, double max_requests_per_second,
+                         std::shared_ptr<spdlog::logger> logger) {
+  FleetConfig c;
+  c.redis_url = std::move(redis_url);
+  c.base_id = std::move(base_id);
+  c.instance = std::move(instance);
+  c.max_requests_per_second = max_requests_per_second;
+  c.logger = std::move(logger);
+  return c;
 }
 
 std::shared_ptr<Fleet> local_fleet(std::string instance) { return std::make_shared<LocalFleet>(std::move(instance)); }

@@ -17,14 +17,18 @@ RedisBudget::RedisBudget(std::shared_ptr<RedisCore> core, double requests_per_se
 
 SharedRequestBudget::Grant RedisBudget::try_acquire() {
   std::string ticket;
+  std::vector<std::string> unreleased;
   {
     std::lock_guard lock(mutex_);
     ticket = core_->instance() + "/" + std::to_string(++tickets_);
+    unreleased.swap(unreleased_);
   }
+  for (const auto& t : unreleased) release(t);
   auto reply = core_->eval(scripts::kAcquireSlot, {core_->key("requests"), core_->key("pause")},
                            {std::to_string(max_requests_), std::to_string(window_.count()), std::to_string(hold_.count()),
                             ticket});
   if (!reply || reply->type != RedisReply::Type::integer) return fallback();
+  enter_granted_alone();
   Grant g;
   if (reply->integer == 0) {
     g.granted = true;
@@ -37,12 +41,34 @@ SharedRequestBudget::Grant RedisBudget::try_acquire() {
 
 void RedisBudget::release(const std::string& ticket) {
   if (ticket.empty()) return;  // granted by the fallback
-  (void)core_->eval(scripts::kReleaseSlot, {core_->key("requests")}, {ticket});
+  if (core_->eval(scripts::kReleaseSlot, {core_->key("requests")}, {ticket})) return;
+  std::lock_guard lock(mutex_);
+  if (unreleased_.size() < 1000) unreleased_.push_back(ticket);
 }
 
 void RedisBudget::pause_for(Clock::Duration pause) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(pause);
   (void)core_->eval(scripts::kPause, {core_->key("pause")}, {std::to_string(std::max<long long>(1, ms.count()))});
+}
+
+void RedisBudget::enter_granted_alone() {
+  std::vector<std::chrono::steady_clock::time_point> granted;
+  {
+    std::lock_guard lock(mutex_);
+    if (granted_alone_.empty()) return;
+    granted.swap(granted_alone_);
+  }
+  auto now = std::chrono::steady_clock::now();
+  for (auto at : granted) {
+    if (now - at > window_ + std::chrono::seconds(1)) continue;
+    // Counted as answered now: a little more than they cost, never less.
+    std::string ticket;
+    {
+      std::lock_guard lock(mutex_);
+      ticket = core_->instance() + "/alone/" + std::to_string(++tickets_);
+    }
+    (void)core_->eval(scripts::kEnterSlot, {core_->key("requests")}, {ticket, std::to_string(window_.count())});
+  }
 }
 
 SharedRequestBudget::Grant RedisBudget::fallback() {
@@ -61,6 +87,7 @@ SharedRequestBudget::Grant RedisBudget::fallback() {
   if (now >= next_local_) {
     next_local_ = now + spacing;
     g.granted = true;
+    granted_alone_.push_back(now);
   } else {
     g.retry_in = next_local_ - now;
   }

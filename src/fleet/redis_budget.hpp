@@ -24,6 +24,7 @@ class RedisBudget final : public SharedRequestBudget {
 
  private:
   Grant fallback();
+  void enter_granted_alone();
 
   std::shared_ptr<RedisCore> core_;
   double rps_;
@@ -33,6 +34,12 @@ class RedisBudget final : public SharedRequestBudget {
   std::mutex mutex_;
   std::chrono::steady_clock::time_point next_local_{};  // the fallback's spacing
   uint64_t tickets_ = 0;
+  // Releases Redis did not take (it was away for a moment): sent again with the next acquire,
+  // or each would hold a slot of the fleet until its hold ran out.
+  std::vector<std::string> unreleased_;
+  // Requests granted while Redis was away, not in its window: entered once it is back, so that
+  // the fleet does not take a full window on top of them.
+  std::vector<std::chrono::steady_clock::time_point> granted_alone_;
 };
 
 }  // namespace airreg::fleet

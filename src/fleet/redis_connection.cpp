@@ -108,6 +108,11 @@ RedisConnection::RedisConnection(RedisUrl url, RedisTimeouts timeouts)
 
 RedisConnection::~RedisConnection() = default;
 
+void RedisConnection::retry_now() {
+  std::lock_guard lock(mutex_);
+  down_until_ = {};
+}
+
 Result<RedisReply> RedisConnection::command(const std::vector<std::string>& argv) {
   std::lock_guard lock(mutex_);
   auto now = std::chrono::steady_clock::now();

@@ -53,6 +53,8 @@ class RedisConnection {
   // One command. An error reply from Redis is an Error too (code invalid_request).
   Result<RedisReply> command(const std::vector<std::string>& argv);
   const RedisUrl& url() const { return url_; }
+  // Redis answered on another connection: the next command connects at once.
+  void retry_now();
 
  private:
   RedisUrl url_;

@@ -42,8 +42,13 @@ void RedisCore::note(const Result<RedisReply>& outcome) {
                   last_error_);
   } else if (!was && reachable) {
     logger_->info("Redis at {} is back: the fleet shares its reads and its rate limit again", url().display);
-  } else if (outcome.has_value() == false && reachable) {
-    logger_->error("{}", last_error_);
+  } else if (!outcome.has_value() && reachable) {
+    // Redis answers but refuses (out of memory, read-only, a script error): said once a minute.
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_logged_ >= std::chrono::minutes(1)) {
+      last_refusal_logged_ = now;
+      logger_->error("{}", last_error_);
+    }
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -32,6 +33,7 @@ class RedisCore {
   Result<RedisReply> command(const std::vector<std::string>& argv);
 
   bool ok() const { return ok_.load(); }
+  void retry_now() { connection_.retry_now(); }
   std::string last_error() const;
   size_t instances() const { return instances_.load(); }
   // The most instances seen at once: when Redis dies, the fleet is assumed as large as it was.
@@ -55,6 +57,7 @@ class RedisCore {
   std::atomic<size_t> most_instances_{1};
   mutable std::mutex mutex_;
   std::string last_error_;
+  std::chrono::steady_clock::time_point last_refusal_logged_{};
 };
 
 }  // namespace airreg::fleet

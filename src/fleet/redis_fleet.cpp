@@ -3,6 +3,9 @@
 #include <poll.h>
 
 #include <condition_variable>
+#include <cstdio>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "fleet/fleet.hpp"
@@ -22,6 +25,16 @@ using SteadyClock = std::chrono::steady_clock;
 // its own share of the base's budget is the budget divided by that size.
 constexpr auto kHeartbeatEvery = 2s;
 constexpr auto kInstanceWindow = 30s;  // an instance not heard from for this long is gone
+constexpr auto kPingEvery = 5s;        // the subscribed connection is checked this often
+constexpr auto kPongWithin = 3s;       // and taken for dead without an answer by then
+
+// The instance's name and eight random hex digits.
+std::string unique_name(const std::string& name) {
+  std::random_device random;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", random());
+  return name + "~" + suffix;
+}
 
 class LocalLease final : public Lease {
  public:
@@ -76,8 +89,9 @@ class RedisFleet final : public Fleet {
  public:
   RedisFleet(RedisUrl url, FleetConfig config)
       : config_(std::move(config)),
+        instance_(unique_name(config_.instance)),
         timeouts_{config_.timeout, config_.timeout, 1000ms},
-        core_(std::make_shared<RedisCore>(url, timeouts_, config_.base_id, config_.instance, config_.logger)),
+        core_(std::make_shared<RedisCore>(url, timeouts_, config_.base_id, instance_, config_.logger)),
         budget_(std::make_shared<RedisBudget>(core_, config_.max_requests_per_second, config_.request_hold)),
         url_(std::move(url)) {
     heartbeat();
@@ -90,7 +104,7 @@ class RedisFleet final : public Fleet {
     listener_.join();
   }
 
-  const std::string& instance() const override { return config_.instance; }
+  const std::string& instance() const override { return instance_; }
   bool shared() const override { return true; }
 
   std::optional<uint64_t> begin_read() override {
@@ -100,10 +114,11 @@ class RedisFleet final : public Fleet {
   }
 
   bool put_snapshot(uint64_t seq, const std::string& body, std::chrono::milliseconds ttl) override {
-    auto r = core_->eval(scripts::kPutSnapshot, {core_->key("snapshot"), core_->key("snapshot:floor")},
+    auto r = core_->eval(scripts::kPutSnapshot,
+                         {core_->key("snapshot"), core_->key("snapshot:floor"), core_->key("snapshot:seq")},
                          {std::to_string(seq), body, std::to_string(std::max<long long>(1000, ttl.count()))});
     bool stored = r && r->type == RedisReply::Type::integer && r->integer == 1;
-    if (stored) publish(Notice{Notice::Kind::snapshot, config_.instance, {}, seq});
+    if (stored) publish(Notice{Notice::Kind::snapshot, instance_, {}, seq});
     return stored;
   }
 
@@ -142,17 +157,18 @@ class RedisFleet final : public Fleet {
   }
 
   std::unique_ptr<Lease> try_lease(const std::string& name, std::chrono::milliseconds ttl) override {
+    ttl = std::max(ttl, std::chrono::milliseconds(1000));  // renewed at a third: never a spin
     std::string key = core_->key("lease:" + name);
     auto r = core_->eval(scripts::kTakeLease, {key, core_->key("fence")},
-                         {config_.instance, std::to_string(std::max<long long>(1, ttl.count()))});
+                         {instance_, std::to_string(ttl.count())});
     if (!r || r->type != RedisReply::Type::integer) return std::make_unique<LocalLease>();  // Redis away: on our own
     if (r->integer == 0) return nullptr;
     auto token = static_cast<uint64_t>(r->integer);
-    return std::make_unique<RedisLease>(core_, key, config_.instance + "#" + std::to_string(token), token, ttl);
+    return std::make_unique<RedisLease>(core_, key, instance_ + "#" + std::to_string(token), token, ttl);
   }
 
   bool try_claim(const std::string& name, std::chrono::milliseconds period) override {
-    auto r = core_->command({"SET", core_->key("claim:" + name), config_.instance, "NX", "PX",
+    auto r = core_->command({"SET", core_->key("claim:" + name), instance_, "NX", "PX",
                              std::to_string(std::max<long long>(1, period.count()))});
     if (!r) return true;  // Redis away: the instance's own limit applies
     return r->type == RedisReply::Type::status;  // OK, or nil when another instance claimed it
@@ -162,6 +178,24 @@ class RedisFleet final : public Fleet {
     (void)core_->command({"PUBLISH", core_->key("changes"), encode_notice(notice)});
   }
 
+  void announce_change(const std::vector<std::string>& providers) override {
+    {
+      std::lock_guard lock(announce_mutex_);
+      // Providers named now join those not yet announced; "any" absorbs every name.
+      if (providers.empty() || (announce_pending_ && announce_all_)) {
+        announce_all_ = true;
+        announce_providers_.clear();
+      } else if (!announce_all_ || !announce_pending_) {
+        announce_providers_.insert(providers.begin(), providers.end());
+        announce_all_ = false;
+      }
+      announce_pending_ = true;
+    }
+    flush_announcement();
+  }
+
+  // Holds the listener's mutex while it runs: once listen(nullptr) returned, the listener that
+  // was there is no longer running and will not be called again (its owner may be going away).
   void listen(std::function<void(const Notice&)> listener) override {
     std::lock_guard lock(listener_mutex_);
     on_notice_ = std::move(listener);
@@ -182,7 +216,7 @@ class RedisFleet final : public Fleet {
  private:
   void heartbeat() {
     auto r = core_->eval(scripts::kHeartbeat, {core_->key("instances")},
-                         {config_.instance, std::to_string(std::chrono::milliseconds(kInstanceWindow).count())});
+                         {instance_, std::to_string(std::chrono::milliseconds(kInstanceWindow).count())});
     if (r && r->type == RedisReply::Type::integer) core_->set_instances(static_cast<size_t>(r->integer));
   }
 
@@ -191,13 +225,30 @@ class RedisFleet final : public Fleet {
       announced_.fetch_add(1);
       snapshot_arrived_.notify_all();
     }
-    if (n.origin == config_.instance) return;
-    std::function<void(const Notice&)> listener;
+    if (n.origin == instance_) return;
+    std::lock_guard lock(listener_mutex_);
+    if (on_notice_) on_notice_(n);
+  }
+
+  // Drops the shared snapshot and publishes the pending change; kept pending when Redis does
+  // not answer, and done again by the listener's loop once it does.
+  void flush_announcement() {
+    std::vector<std::string> providers;
     {
-      std::lock_guard lock(listener_mutex_);
-      listener = on_notice_;
+      std::lock_guard lock(announce_mutex_);
+      if (!announce_pending_) return;
+      if (!announce_all_) providers.assign(announce_providers_.begin(), announce_providers_.end());
     }
-    if (listener) listener(n);
+    auto dropped = core_->eval(scripts::kInvalidateSnapshot,
+                               {core_->key("snapshot"), core_->key("snapshot:floor"), core_->key("snapshot:seq")}, {});
+    auto sent = dropped ? core_->command({"PUBLISH", core_->key("changes"),
+                                          encode_notice(Notice{Notice::Kind::changed, instance_, providers, 0})})
+                        : Result<RedisReply>(std::unexpected(dropped.error()));
+    if (!dropped || !sent) return;
+    std::lock_guard lock(announce_mutex_);
+    announce_pending_ = false;
+    announce_all_ = false;
+    announce_providers_.clear();
   }
 
   // Waits up to `d` unless stopping.
@@ -207,53 +258,85 @@ class RedisFleet final : public Fleet {
   }
 
   // Its own connection, subscribed to the base's channel, read with poll() so that it can stop
-  // and beat the heart between messages. Reconnects after Redis went away, and then tells the
-  // listener that notices may have been missed.
+  // and beat the heart between messages. It PINGs the connection every few seconds, since a
+  // NAT or a load balancer may drop an idle one without telling either side. After Redis went
+  // away it reconnects (waiting a second between tries) and tells the listener that notices
+  // may have been missed.
   void listen_loop() {
     bool missed = false;
-    auto next_beat = SteadyClock::now() + kHeartbeatEvery;
+    auto next_beat = SteadyClock::now();
     while (!stop_.stop_requested()) {
+      if (missed) pause(1000ms);
+      missed = true;
       auto connected = redis_connect(url_, timeouts_);
       if (!connected) {
         core_->note(std::unexpected(connected.error()));
-        missed = true;
-        pause(1000ms);
         continue;
       }
       redisContext* c = connected->get();
-      std::string channel = core_->key("changes");
-      const char* argv[] = {"SUBSCRIBE", channel.c_str()};
-      size_t lens[] = {9, channel.size()};
-      int done = 0;
-      if (redisAppendCommandArgv(c, 2, argv, lens) != REDIS_OK) continue;
-      while (!done)
-        if (redisBufferWrite(c, &done) != REDIS_OK) break;
-      if (missed) {
-        deliver(Notice{Notice::Kind::changed, "", {}, 0});
-        missed = false;
-      }
+      if (!send(c, {"SUBSCRIBE", core_->key("changes")})) continue;
+      bool subscribed = false;
+      auto pinged = SteadyClock::time_point{};
+      bool awaiting_pong = false;
       while (!stop_.stop_requested()) {
-        if (SteadyClock::now() >= next_beat) {
+        auto now = SteadyClock::now();
+        if (now >= next_beat) {
           heartbeat();
-          next_beat = SteadyClock::now() + kHeartbeatEvery;
+          flush_announcement();
+          next_beat = now + kHeartbeatEvery;
         }
+        if (subscribed && !awaiting_pong && now - pinged >= kPingEvery) {
+          if (!send(c, {"PING"})) break;
+          pinged = now;
+          awaiting_pong = true;
+        }
+        if (awaiting_pong && now - pinged > kPongWithin) break;  // a silently dead connection
         void* raw = nullptr;
         if (redisGetReplyFromReader(c, &raw) != REDIS_OK) break;
         if (raw) {
           RedisReply reply = take_reply(raw);
-          if (reply.type == RedisReply::Type::array && reply.elements.size() == 3 && reply.elements[0].str == "message")
+          if (reply.type == RedisReply::Type::error) break;  // e.g. an ACL that refuses SUBSCRIBE
+          if (reply.type != RedisReply::Type::array || reply.elements.empty()) continue;
+          const std::string& kind = reply.elements[0].str;
+          if (kind == "subscribe" && !subscribed) {
+            subscribed = true;
+            core_->retry_now();  // Redis is back: the fleet shares its limit and reads again at once
+            if (missed_before_) deliver(Notice{Notice::Kind::changed, "", {}, 0});
+            missed_before_ = false;
+          } else if (kind == "pong") {
+            awaiting_pong = false;
+          } else if (kind == "message" && reply.elements.size() == 3) {
             if (auto n = decode_notice(reply.elements[2].str)) deliver(*n);
+          }
           continue;
         }
         pollfd p{c->fd, POLLIN, 0};
         int ready = poll(&p, 1, 200);
+        if (ready < 0 && errno == EINTR) continue;
         if (ready < 0 || (ready > 0 && redisBufferRead(c) != REDIS_OK)) break;
       }
-      missed = true;
+      missed_before_ = true;
     }
   }
 
+  static bool send(redisContext* c, const std::vector<std::string>& argv) {
+    std::vector<const char*> args;
+    std::vector<size_t> lens;
+    for (const auto& a : argv) {
+      args.push_back(a.c_str());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data()) != REDIS_OK) return false;
+    int done = 0;
+    while (!done)
+      if (redisBufferWrite(c, &done) != REDIS_OK) return false;
+    return true;
+  }
+
   FleetConfig config_;
+  // Unique to this process: two instances named alike (containers share host:pid) must still
+  // tell their notices, tickets and leases apart.
+  std::string instance_;
   RedisTimeouts timeouts_;
   std::shared_ptr<RedisCore> core_;
   std::shared_ptr<RedisBudget> budget_;
@@ -263,6 +346,10 @@ class RedisFleet final : public Fleet {
   std::mutex wait_mutex_;
   std::condition_variable_any snapshot_arrived_;
   std::atomic<uint64_t> announced_{0};
+  bool missed_before_ = false;  // the listener's: a connection was lost (its thread only)
+  std::mutex announce_mutex_;
+  bool announce_pending_ = false, announce_all_ = false;
+  std::set<std::string> announce_providers_;
   std::stop_source stop_;
   std::thread listener_;  // last: it uses everything above
 };

@@ -30,6 +30,14 @@ redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
 return 0
 )lua";
 
+// KEYS: window. ARGV: ticket, window ms. A request made without the fleet (Redis was away)
+// enters the window as answered now.
+inline constexpr const char* kEnterSlot = AIRREG_LUA_NOW R"lua(
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
+return 0
+)lua";
+
 // KEYS: pause. ARGV: ms. Every instance waits until now + ms (a longer pause stays).
 inline constexpr const char* kPause = AIRREG_LUA_NOW R"lua(
 local untilms = now + tonumber(ARGV[1])
@@ -59,9 +67,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua";
 
-// KEYS: snapshot (hash), floor. ARGV: seq, body, ttl ms. 1 when stored.
+// KEYS: snapshot (hash), floor, seq counter. ARGV: seq, body, ttl ms. 1 when stored. A seq
+// above the counter comes from before Redis lost its data (a restart): refused too.
 inline constexpr const char* kPutSnapshot = R"lua(
 local seq = tonumber(ARGV[1])
+if seq > tonumber(redis.call('GET', KEYS[3]) or '0') then return 0 end
 if seq <= tonumber(redis.call('GET', KEYS[2]) or '0') then return 0 end
 if seq <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then return 0 end
 redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'body', ARGV[2])

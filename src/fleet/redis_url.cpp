@@ -63,15 +63,16 @@ Result<RedisUrl> parse_redis_url(std::string_view url) {
   if (url.rfind("redis://", 0) != 0) return std::unexpected(bad("has no redis:// or unix:// scheme", std::string(url.substr(0, url.find(':')))));
   std::string_view rest = url.substr(8);
   RedisUrl u;
-  auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-  auto at = authority.rfind('@');
-  std::string_view hostport = authority;
+  // The userinfo ends at the last '@' (a password may hold '/' or '@' unencoded; a host and a
+  // database never hold '@'), and is never repeated in a message.
+  auto at = rest.rfind('@');
+  std::string_view after = at == std::string_view::npos ? rest : rest.substr(at + 1);
+  auto slash = after.find('/');
+  std::string_view hostport = after.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view{} : after.substr(slash + 1);
   bool has_password = false;
   if (at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    hostport = authority.substr(at + 1);
+    std::string_view userinfo = rest.substr(0, at);
     auto colon = userinfo.find(':');
     u.user = percent_decoded(userinfo.substr(0, colon));
     if (colon != std::string_view::npos) u.password = percent_decoded(userinfo.substr(colon + 1));

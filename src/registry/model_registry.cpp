@@ -113,12 +113,13 @@ class RegistryImpl final : public ModelRegistry {
         options_(std::move(options)),
         clock_(std::move(clock)),
         fleet_(std::move(fleet)),
+        budget_scope_(client_.rate_limiter(), fleet_->request_budget()),
         outbox_(std::make_shared<Outbox>(options_.state_dir)),
         trust_factor_(1.0 - clock_.uniform() * options_.freshness_jitter),
         instance_(fleet_->instance()),
         table_(client_, tables_, options_.state_dir, fleet_,
                registry::TableSource::Settings{clock_, options_.cache_ttl, options_.negative_ttl, options_.read_attempts,
-                                               look_back(options_), options_.wait_for * 2, options_.logger}),
+                                               look_back(options_), std::chrono::seconds(30), options_.logger}),
         write_back_(client_, outbox_, registry::registry_writer_options(tables_.registry),
                     registry::history_writer_options(tables_.history),
                     registry::WriteBack::Settings{clock_, options_.verify_interval, options_.flush_timeout,
@@ -144,9 +145,6 @@ class RegistryImpl final : public ModelRegistry {
     // flush_timeout as it is destroyed.
     fleet_->listen(nullptr);
     pool_.request_stop();
-    // The process's limiter of the base outlives us: it must not keep asking a fleet we left.
-    if (auto budget = fleet_->request_budget(); budget && client_.rate_limiter()->shared_budget() == budget)
-      client_.rate_limiter()->set_shared_budget(nullptr);
   }
 
   Result<std::shared_ptr<const ModelList>> models(const std::string& provider, ModelCategory category,
@@ -223,6 +221,33 @@ class RegistryImpl final : public ModelRegistry {
     return snap ? snap->providers() : std::vector<std::string>{};
   }
 
+  std::vector<CachedAnswer> cached() const override {
+    std::vector<CachedAnswer> out;
+    std::shared_lock lock(cache_mutex_);
+    for (const auto& [key, entry] : cache_) {
+      const ModelList& all = *entry.all;
+      CachedAnswer a{key.first, key.second, all.origin, all.as_of, all.degraded, entry.usable->models.size(), 0,
+                     all.models.size()};
+      for (const auto& r : all.models) a.pending += r.status == ModelStatus::pending;
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  std::vector<LastSync> last_syncs() override {
+    Snapshot snap = known_snapshot();
+    return snap ? snap->last_runs : std::vector<LastSync>{};
+  }
+
+  std::map<std::string, SystemTime> last_listed() const override {
+    Snapshot snap = table_.current();
+    return snap ? snap->last_listed : std::map<std::string, SystemTime>{};
+  }
+
+  void invalidate(const std::vector<std::string>& providers) override {
+    noticed(fleet::Notice{fleet::Notice::Kind::changed, "", providers, 0});
+  }
+
   RegistryStats stats() const override {
     RegistryStats s;
     s.hits = hits_.load();
@@ -244,6 +269,17 @@ class RegistryImpl final : public ModelRegistry {
     s.redis_error = fleet.last_error;
     s.fleet_instances = fleet.instances;
     s.verified_coalesced = write_back_.coalesced();
+    auto airtable = client_.outcomes();
+    s.upstream.push_back(UpstreamCount{"airtable", "", "ok", airtable.ok});
+    s.upstream.push_back(UpstreamCount{"airtable", "", "rate_limited", airtable.rate_limited});
+    s.upstream.push_back(UpstreamCount{"airtable", "", "error", airtable.failed});
+    {
+      std::lock_guard lock(asked_mutex_);
+      for (const auto& [provider, counts] : provider_outcomes_) {
+        s.upstream.push_back(UpstreamCount{"provider", provider, "ok", counts.first});
+        s.upstream.push_back(UpstreamCount{"provider", provider, "error", counts.second});
+      }
+    }
     if (auto status = outbox_->status(client_.config().base_id)) s.outbox = status->waiting;
     auto [error, at] = write_back_.last_error();
     s.last_write_error = error;
@@ -260,26 +296,24 @@ class RegistryImpl final : public ModelRegistry {
     fleet_->announce_change(std::vector<std::string>(providers.begin(), providers.end()));
   }
 
-  // Another instance changed rows (or notices may have been missed): those keys are dropped
-  // and loaded again at once, so that the next call gets the new rows.
+  // Another instance changed rows (or notices may have been missed): those keys expire now
+  // and are loaded again at once; until the new rows are in, callers get the answers they had
+  // (marked with their age) rather than a wait or a fallback.
   void noticed(const fleet::Notice& n) {
     if (n.kind != fleet::Notice::Kind::changed) return;
     table_.invalidate();
-    std::vector<Key> dropped;
+    std::vector<Key> expired;
     {
       std::unique_lock lock(cache_mutex_);
-      for (auto it = cache_.begin(); it != cache_.end();) {
-        bool named = n.providers.empty() ||
-                     std::find(n.providers.begin(), n.providers.end(), it->first.first) != n.providers.end();
-        if (named) {
-          dropped.push_back(it->first);
-          it = cache_.erase(it);
-        } else {
-          ++it;
-        }
+      auto now = clock_.now();
+      for (auto& [key, entry] : cache_) {
+        bool named = n.providers.empty() || std::find(n.providers.begin(), n.providers.end(), key.first) != n.providers.end();
+        if (!named) continue;
+        entry.expires = std::min(entry.expires, now);
+        expired.push_back(key);
       }
     }
-    for (const auto& key : dropped) (void)start_load(key);
+    for (const auto& key : expired) (void)start_load(key);
   }
 
   // ---- the cache
@@ -383,6 +417,7 @@ class RegistryImpl final : public ModelRegistry {
     list.models = std::move(rows);
     list.source = snap.shared ? AnswerSource::shared : AnswerSource::airtable;
     list.as_of = snap.read_at;
+    list.version = snap.version;
     list.warnings = snap.warnings_of(provider);
     for (auto& n : notes) list.warnings.push_back(std::move(n));
     return make_entry(std::move(list), clock_.now() + options_.cache_ttl);
@@ -457,6 +492,11 @@ class RegistryImpl final : public ModelRegistry {
     std::set<std::string> untouchable = snap ? snap->parsed.untouchable : std::set<std::string>{};
     auto refresh = registry::refresh_provider(*discovery_, provider, categories, std::move(rows), untouchable, wall, policy,
                                               tables_.registry, pool_.stop_token());
+    {
+      std::lock_guard lock(asked_mutex_);
+      auto& counts = provider_outcomes_[provider];
+      for (const auto& c : refresh.categories) ++(c.listing ? counts.first : counts.second);
+    }
     if (!refresh.listed()) {
       errors_.fetch_add(1, std::memory_order_relaxed);
       std::lock_guard lock(asked_mutex_);
@@ -477,6 +517,7 @@ class RegistryImpl final : public ModelRegistry {
       list.source = AnswerSource::provider;
       list.as_of = wall;
       list.degraded = !live;
+      list.version = snap ? snap->version : 0;
       list.warnings = warnings;
       if (snap)
         for (auto& w : snap->warnings_of(provider)) list.warnings.push_back(std::move(w));
@@ -496,7 +537,10 @@ class RegistryImpl final : public ModelRegistry {
     // a person's cells.
     if (!snap || !refresh.listed()) return;
     if (!refresh.writes.empty()) {
-      auto queued = write_back_.submit(refresh.writes, snap->records_of(refresh.provider, tables_.registry), live);
+      // The writer skips its re-read of people's cells only when this instance read the table
+      // moments ago; a snapshot up to an hour old, or another instance's, may miss an edit.
+      bool read_just_now = live && !snap->shared && std::chrono::system_clock::now() - snap->read_at < std::chrono::seconds(10);
+      auto queued = write_back_.submit(refresh.writes, snap->records_of(refresh.provider, tables_.registry), read_just_now);
       if (!queued) warnings.push_back("could not queue the write-back: " + queued.error().describe());
     }
     if (!live) return;  // the history says "listed" only where the table was read
@@ -541,6 +585,7 @@ class RegistryImpl final : public ModelRegistry {
     list.provider = provider;
     list.category = category;
     list.degraded = true;
+    list.version = snap ? snap->version : 0;
     auto all_rows = snap ? snap->rows_of(provider) : std::vector<RegistryRow>{};
     auto rows = of_category(all_rows, category);
     auto expires = clock_.now() + options_.negative_ttl;
@@ -610,6 +655,9 @@ class RegistryImpl final : public ModelRegistry {
   RegistryOptions options_;
   Clock clock_;
   std::shared_ptr<fleet::Fleet> fleet_;
+  // Every request of this process to the base takes a slot of the fleet's budget, until the
+  // write-back (declared after, so destroyed before) has made its last flush.
+  fleet::SharedBudgetScope budget_scope_;
   std::shared_ptr<Outbox> outbox_;
   double trust_factor_;
   std::string instance_;
@@ -625,8 +673,9 @@ class RegistryImpl final : public ModelRegistry {
   std::map<Key, Flight> loading_;
   std::map<Key, Error> failures_;
 
-  std::mutex asked_mutex_;  // loads of different keys run together
+  mutable std::mutex asked_mutex_;  // loads of different keys run together
   std::map<std::string, Clock::TimePoint> asked_at_, failed_until_;
+  std::map<std::string, std::pair<size_t, size_t>> provider_outcomes_;  // provider -> listings read, failed
 
   std::atomic<size_t> hits_{0}, misses_{0}, stale_served_{0}, fallbacks_served_{0}, provider_calls_{0}, errors_{0},
       unknown_verified_{0};
@@ -660,17 +709,18 @@ Result<std::unique_ptr<ModelRegistry>> ModelRegistry::create(AirtableConfig airt
     int n = made.fetch_add(1);
     options.instance = registry::default_instance() + (n == 0 ? "" : "#" + std::to_string(n));
   }
-  fleet::FleetConfig fleet_config{options.redis_url, client.config().base_id, options.instance,
-                                  client.config().max_requests_per_second};
-  fleet_config.logger = options.logger;
-  auto fleet = fleet::connect_fleet(std::move(fleet_config));
+  auto fleet = fleet::connect_fleet(fleet::fleet_config(options.redis_url, client.config().base_id, options.instance,
+                                                       client.config().max_requests_per_second, options.logger));
   if (!fleet) return std::unexpected(fleet.error());
-  // Every request of every instance on the base takes a slot of the fleet's budget.
-  if (auto budget = (*fleet)->request_budget()) client.rate_limiter()->set_shared_budget(budget);
   registry::SnapshotStore store(options.state_dir);
-  auto tables = registry::bound_tables(client, schemas, store, **fleet);
+  std::optional<airtable::BoundTables> tables;
+  {
+    // The binding's request is the fleet's too (the registry takes the budget over after).
+    fleet::SharedBudgetScope binding_budget(client.rate_limiter(), (*fleet)->request_budget());
+    tables = registry::bound_tables(client, schemas, store, **fleet);
+  }
   return std::unique_ptr<ModelRegistry>(std::make_unique<RegistryImpl>(std::move(client), std::move(*discovery),
-                                                                       std::move(tables), std::move(options),
+                                                                       std::move(*tables), std::move(options),
                                                                        std::move(clock), std::move(*fleet)));
 }
 

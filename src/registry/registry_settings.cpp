@@ -13,11 +13,11 @@ namespace {
 using namespace std::chrono;
 
 template <class D>
-const char* unit_name() {
-  if constexpr (std::is_same_v<D, hours>) return "hours";
-  if constexpr (std::is_same_v<D, minutes>) return "minutes";
-  if constexpr (std::is_same_v<D, seconds>) return "seconds";
-  return "milliseconds";
+const char* whole_units() {
+  if constexpr (std::is_same_v<D, hours>) return "a whole number of hours";
+  if constexpr (std::is_same_v<D, minutes>) return "a whole number of minutes";
+  if constexpr (std::is_same_v<D, seconds>) return "a whole number of seconds";
+  return "a whole number of milliseconds";
 }
 
 // A duration setting in unit D: a bare number is in D, or "500ms", "6h", ...
@@ -27,8 +27,7 @@ RegistrySetting duration(std::string flag, std::string variable, std::string hel
                          [member](RegistryOptions& o, std::string_view text) -> std::optional<std::string> {
                            auto ms = core::parse_duration(text, duration_cast<milliseconds>(D(1)));
                            if (!ms) return "a duration such as 30s, 15m, 6h or a bare number";
-                           if (duration_cast<milliseconds>(duration_cast<D>(*ms)) != *ms)
-                             return std::string("a whole number of ") + unit_name<D>();
+                           if (duration_cast<milliseconds>(duration_cast<D>(*ms)) != *ms) return whole_units<D>();
                            o.*member = duration_cast<D>(*ms);
                            return std::nullopt;
                          }};

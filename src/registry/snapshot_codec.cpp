@@ -25,6 +25,17 @@ std::string encode_snapshot(const TableSnapshot& s, const Columns& columns) {
     json::write_string(w, core::format_utc(when));
   }
   w.EndObject();
+  json::key(w, "last_runs");
+  w.StartArray();
+  for (const auto& run : s.last_runs) {
+    w.StartObject();
+    json::member(w, "provider", run.provider);
+    json::member(w, "category", to_string(run.category));
+    json::member(w, "outcome", to_string(run.outcome));
+    json::member(w, "finished", core::format_utc(run.finished));
+    w.EndObject();
+  }
+  w.EndArray();
   json::key(w, "records");
   w.StartArray();
   for (const auto& r : s.records) {
@@ -63,6 +74,16 @@ std::optional<TableSnapshot> decode_snapshot(std::string_view body, const Column
     for (auto w : warnings) {
       std::string_view text;
       if (w.get(text) == simdjson::SUCCESS) s.warnings.emplace_back(text);
+    }
+  simdjson::dom::array runs;
+  if (root["last_runs"].get(runs) == simdjson::SUCCESS)
+    for (auto run : runs) {
+      auto outcome = parse_outcome(json::text_at(run, "outcome"));
+      auto finished = core::parse_utc(json::text_at(run, "finished"));
+      if (!outcome || !finished) continue;
+      s.last_runs.push_back(LastSync{json::text_at(run, "provider"),
+                                     json::text_at(run, "category") == "tts" ? ModelCategory::tts : ModelCategory::text,
+                                     *outcome, *finished});
     }
   for (auto [provider, when] : listed) {
     std::string_view text;

@@ -2,7 +2,7 @@
 // what the fleet shares in Redis. Cells are stored under the key of their column (not its
 // field id or name), so a snapshot reads back after the columns were bound differently.
 //   {"version":N,"read_at":"...Z","warnings":[...],"last_listed":{provider:time},
-//    "records":[{"id","fields":{key:value}}]}
+//    "last_runs":[{"provider","category","outcome","finished"}],"records":[{"id","fields":{key:value}}]}
 // A body that is not such a document decodes as nothing, with the reason. Pure functions.
 #pragma once
 

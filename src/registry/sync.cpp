@@ -40,6 +40,12 @@ std::string_view to_string(SyncOutcome o) {
   return "failed";
 }
 
+std::optional<SyncOutcome> parse_outcome(std::string_view text) {
+  for (SyncOutcome o : {SyncOutcome::success, SyncOutcome::partial, SyncOutcome::failed, SyncOutcome::skipped})
+    if (to_string(o) == text) return o;
+  return std::nullopt;
+}
+
 bool SyncReport::ok() const {
   for (const auto& p : providers)
     if (p.outcome != SyncOutcome::success && p.outcome != SyncOutcome::skipped) return false;
@@ -53,8 +59,8 @@ SyncRunner::SyncRunner(AirtableClient client, std::shared_ptr<Outbox> outbox, co
 SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& progress) {
   SyncReport report;
   std::string instance = options.instance.empty() ? registry::default_instance() : options.instance;
-  auto connected = fleet::connect_fleet({options.redis_url, client_.config().base_id, instance,
-                                         client_.config().max_requests_per_second});
+  auto connected = fleet::connect_fleet(
+      fleet::fleet_config(options.redis_url, client_.config().base_id, instance, client_.config().max_requests_per_second));
   if (!connected) report.warnings.push_back(connected.error().describe() + "; syncing without the fleet");
   std::shared_ptr<fleet::Fleet> fleet = connected ? *connected : fleet::local_fleet(instance);
   fleet::SharedBudgetScope budget(client_.rate_limiter(), fleet->request_budget());

@@ -1,36 +1,52 @@
 #include "registry/table_reader.hpp"
 
-#include "airreg/formula.hpp"
+#include <algorithm>
+
 #include "core/time_text.hpp"
 
 namespace airreg::registry {
 
-Result<std::map<std::string, SystemTime>> read_last_listed(const AirtableClient& client, const Columns& history,
-                                                           SystemTime now, std::chrono::hours look_back,
-                                                           size_t* requests) {
-  using formula::field;
-  using formula::quote;
+namespace {
+
+std::optional<std::string> text_cell(const AirtableRecord& r, const std::string& cell) {
+  auto it = r.fields.find(cell);
+  if (it == r.fields.end()) return std::nullopt;
+  const auto* s = std::get_if<std::string>(&it->second);
+  return s ? std::optional<std::string>(*s) : std::nullopt;
+}
+
+}  // namespace
+
+Result<HistoryRead> read_history(const AirtableClient& client, const Columns& history, SystemTime now,
+                                 std::chrono::hours look_back, size_t* requests) {
   ListQuery query;
-  std::string since = core::format_utc(now - look_back);
-  query.filter_by_formula = "AND(OR(" + formula::equals(history.cell("outcome"), "success") + "," +
-                            formula::equals(history.cell("outcome"), "partial") + "),IS_AFTER(" +
-                            field(history.cell("finished")) + ",DATETIME_PARSE(" + quote(since) + ")))";
-  query.fields = {history.cell("provider"), history.cell("finished")};
+  query.fields = {history.cell("provider"), history.cell("category"), history.cell("outcome"), history.cell("finished")};
+  query.sort = {{history.cell("finished"), true}};
+  query.max_records = 100;
   query.return_fields_by_field_id = history.by_id();
   auto runs = client.list(history.table(), query, requests);
   if (!runs) return std::unexpected(runs.error());
-  std::map<std::string, SystemTime> out;
+  HistoryRead out;
   for (const auto& run : *runs) {
-    auto provider = run.fields.find(history.cell("provider"));
-    auto finished = run.fields.find(history.cell("finished"));
-    if (provider == run.fields.end() || finished == run.fields.end()) continue;
-    const auto* name = std::get_if<std::string>(&provider->second);
-    const auto* when_text = std::get_if<std::string>(&finished->second);
-    if (!name || !when_text) continue;
-    auto when = core::parse_utc(*when_text);
-    if (!when) continue;
-    auto [at, fresh] = out.emplace(*name, *when);
-    if (!fresh && *when > at->second) at->second = *when;
+    auto provider = text_cell(run, history.cell("provider"));
+    auto finished_text = text_cell(run, history.cell("finished"));
+    auto outcome = parse_outcome(text_cell(run, history.cell("outcome")).value_or(""));
+    auto category = text_cell(run, history.cell("category")).value_or("text") == "tts" ? ModelCategory::tts : ModelCategory::text;
+    if (!provider || !finished_text || !outcome) continue;  // a row a person typed into, say
+    auto finished = core::parse_utc(*finished_text);
+    if (!finished) continue;
+    bool listed = *outcome == SyncOutcome::success || *outcome == SyncOutcome::partial;
+    if (listed && now - *finished < look_back) {
+      auto [at, fresh] = out.last_listed.emplace(*provider, *finished);
+      if (!fresh && *finished > at->second) at->second = *finished;
+    }
+    auto same = std::find_if(out.last_runs.begin(), out.last_runs.end(),
+                             [&](const LastSync& l) { return l.provider == *provider && l.category == category; });
+    if (same == out.last_runs.end()) {
+      out.last_runs.push_back(LastSync{*provider, category, *outcome, *finished});
+    } else if (*finished > same->finished) {
+      *same = LastSync{*provider, category, *outcome, *finished};
+    }
   }
   return out;
 }
@@ -46,9 +62,10 @@ Result<TableSnapshot> read_table(const AirtableClient& client, const Columns& re
   snapshot.read_at = now;
   snapshot.parsed = parse_rows(*records, registry);
   snapshot.records = std::move(*records);
-  auto listed = read_last_listed(client, history, now, options.look_back, requests);
+  auto listed = read_history(client, history, now, options.look_back, requests);
   if (listed) {
-    snapshot.last_listed = std::move(*listed);
+    snapshot.last_listed = std::move(listed->last_listed);
+    snapshot.last_runs = std::move(listed->last_runs);
   } else if (listed.error().retryable || listed.error().code == ErrorCode::rate_limited) {
     // Passing trouble (a 429, a 5xx): the read as a whole is tried again, rather than taking
     // every provider for stale and asking them all.

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "airreg/model_registry.hpp"
 #include "airreg/registry_row.hpp"
 #include "registry/row_codec.hpp"
 
@@ -22,6 +23,7 @@ struct TableSnapshot {
   std::vector<AirtableRecord> records;
   ParsedRows parsed;
   std::map<std::string, SystemTime> last_listed;  // provider -> its listing was last read
+  std::vector<LastSync> last_runs;                // the newest run of each provider and category
   SystemTime read_at{};                           // when the table was read
   uint64_t version = 0;                           // grows with every read (ETag, fleet)
   bool shared = false;                            // taken from the fleet: another instance read it

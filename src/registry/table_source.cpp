@@ -10,6 +10,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The table lease lives this long past its last renewal (every third of it): a holder that
+// died gives it up within this.
+constexpr std::chrono::milliseconds kLeaseTtl{10'000};
+
 }  // namespace
 
 TableSource::TableSource(AirtableClient client, airtable::BoundTables tables, std::filesystem::path state_dir,
@@ -22,36 +26,35 @@ TableSource::TableSource(AirtableClient client, airtable::BoundTables tables, st
 
 Result<Snapshot> TableSource::get(bool force, const std::stop_token& stop) {
   std::lock_guard reading(read_mutex_);
+  uint64_t generation = 0;
+  uint64_t seq = 0;
   {
     std::lock_guard lock(mutex_);
     auto now = settings_.clock.now();
     if (!force && current_ && live_ && now - loaded_ < settings_.ttl) return current_;
     if (!force && now < failed_until_) return std::unexpected(error_);
+    generation = generation_;
+    seq = shared_seq_;
   }
-  if (!force && fleet_->shared()) {
-    uint64_t seq = 0;
-    {
-      std::lock_guard lock(mutex_);
-      seq = shared_seq_;
-    }
-    if (auto taken = adopt(fleet_->snapshot(seq))) return *taken;
-    auto lease = fleet_->try_lease("table", settings_.lease_wait * 2);
-    if (!lease) {
-      // Another instance reads the table now: its snapshot, as soon as it is there.
-      auto until = std::chrono::steady_clock::now() + settings_.lease_wait;
-      if (auto taken = adopt(fleet_->wait_snapshot(seq, until, stop))) return *taken;
-      lease = fleet_->try_lease("table", settings_.lease_wait * 2);  // its holder may have died
-      if (!lease) {
-        if (auto taken = adopt(fleet_->snapshot(seq))) return *taken;
-        return std::unexpected(make_error(ErrorCode::timeout, "another instance of the fleet is reading the table", true));
-      }
-    }
-    return read_airtable(stop);
+  if (force || !fleet_->shared()) return read_airtable(stop, generation);
+  // Another instance's read, else the lease to read for everyone; while another instance holds
+  // it, its snapshot is awaited (it is announced), or the lease taken once its holder is gone.
+  auto until = std::chrono::steady_clock::now() + settings_.lease_wait;
+  for (;;) {
+    if (auto taken = adopt(fleet_->snapshot(seq), generation)) return *taken;
+    if (auto lease = fleet_->try_lease("table", kLeaseTtl)) return read_airtable(stop, generation);
+    auto slice = std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
+    if (auto taken = adopt(fleet_->wait_snapshot(seq, slice, stop), generation)) return *taken;
+    if (stop.stop_requested() || std::chrono::steady_clock::now() >= until) break;
   }
-  return read_airtable(stop);
+  Error busy = make_error(ErrorCode::timeout, "another instance of the fleet is reading the table", true);
+  std::lock_guard lock(mutex_);
+  failed_until_ = settings_.clock.now() + settings_.negative_ttl;
+  error_ = busy;
+  return std::unexpected(busy);
 }
 
-Result<Snapshot> TableSource::read_airtable(const std::stop_token& stop) {
+Result<Snapshot> TableSource::read_airtable(const std::stop_token& stop, uint64_t generation) {
   auto seq = fleet_->begin_read();
   auto read = read_with_retries(stop);
   if (!read) {
@@ -65,17 +68,20 @@ Result<Snapshot> TableSource::read_airtable(const std::stop_token& stop) {
   if (auto saved = store_.save(client_.config().base_id, *read, tables_.registry); !saved && settings_.logger)
     settings_.logger->warn("the snapshot could not be saved: {}", saved.error().describe());
   if (seq) {
+    // Refused by Redis when the table changed since the read began (its floor).
     (void)fleet_->put_snapshot(*seq, encode_snapshot(*read, tables_.registry),
                                std::chrono::duration_cast<std::chrono::milliseconds>(settings_.ttl));
-    std::lock_guard lock(mutex_);
-    shared_seq_ = *seq;
   }
   auto snap = std::make_shared<const TableSnapshot>(std::move(*read));
-  use(snap, settings_.clock.now());
+  {
+    std::lock_guard lock(mutex_);
+    if (seq && generation == generation_) shared_seq_ = *seq;
+  }
+  use(snap, settings_.clock.now(), generation);
   return snap;
 }
 
-std::optional<Snapshot> TableSource::adopt(std::optional<fleet::SharedSnapshot> shared) {
+std::optional<Snapshot> TableSource::adopt(std::optional<fleet::SharedSnapshot> shared, uint64_t generation) {
   if (!shared) return std::nullopt;
   std::string why;
   auto decoded = decode_snapshot(shared->body, tables_.registry, &why);
@@ -93,21 +99,28 @@ std::optional<Snapshot> TableSource::adopt(std::optional<fleet::SharedSnapshot> 
   auto snap = std::make_shared<const TableSnapshot>(std::move(*decoded));
   {
     std::lock_guard lock(mutex_);
-    shared_seq_ = shared->seq;
+    if (generation == generation_) shared_seq_ = shared->seq;
   }
-  use(snap, settings_.clock.now() - std::chrono::duration_cast<Clock::Duration>(std::max(age, decltype(age)::zero())));
+  use(snap, settings_.clock.now() - std::chrono::duration_cast<Clock::Duration>(std::max(age, decltype(age)::zero())),
+      generation);
   return snap;
 }
 
-void TableSource::use(Snapshot snap, Clock::TimePoint loaded) {
+void TableSource::use(Snapshot snap, Clock::TimePoint loaded, uint64_t generation) {
   {
     std::lock_guard lock(mutex_);
     current_ = snap;
-    live_ = true;
+    // Invalidated while it was being read: it answers now, but the next get() reads again.
+    live_ = generation == generation_;
     loaded_ = loaded;
     failed_until_ = {};
   }
   if (on_new_) on_new_(snap);
+}
+
+uint64_t TableSource::generation() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
 }
 
 Snapshot TableSource::known() {
@@ -123,10 +136,19 @@ Snapshot TableSource::known() {
   return current_;
 }
 
+Snapshot TableSource::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
 void TableSource::invalidate() {
   std::lock_guard lock(mutex_);
   live_ = false;
   failed_until_ = {};
+  ++generation_;
+  // Whatever the fleet holds after a change is newer (its floor refuses older reads); and
+  // after Redis lost its data the sequence starts again from one.
+  shared_seq_ = 0;
 }
 
 TableSource::Counters TableSource::counters() const {

@@ -2,7 +2,8 @@
 //   1. the last read, while younger than the TTL;
 //   2. with a fleet, the snapshot another instance read (one Redis round trip), else the
 //      table read under the fleet's table lease, so that one instance of the fleet reads
-//      Airtable while the others wait (up to lease_wait) for its snapshot;
+//      Airtable while the others wait (up to lease_wait, in the background) for its snapshot
+//      or for the lease to be free again (its holder died);
 //   3. a read of Airtable (ceil(rows / 100) requests plus one of the history), retried on
 //      5xx, timeouts, resets and 429s with backoff and full jitter.
 // Every read is kept on disk (state.db), for when Airtable cannot be read, also after a
@@ -34,7 +35,7 @@ class TableSource {
     std::chrono::seconds negative_ttl{60};    // a failed read is not tried again sooner (s)
     int read_attempts = 4;
     std::chrono::hours look_back{24 * 8};     // how far back the history tells when listings were read (h)
-    std::chrono::milliseconds lease_wait{5000};  // how long to wait for another instance's read (ms)
+    std::chrono::milliseconds lease_wait{30'000};  // how long a load waits for another instance's read (ms)
     std::shared_ptr<spdlog::logger> logger;
   };
   struct Counters {
@@ -54,16 +55,20 @@ class TableSource {
   Result<Snapshot> get(bool force, const std::stop_token& stop);
   // The last table known, from Airtable, the fleet or the disk; null when there is none.
   Snapshot known();
+  // The same without looking at the disk (const: for figures).
+  Snapshot current() const;
   // The table changed (a notice, our own write): the next get() reads again, and does not
   // take the fleet's snapshot from before the change.
   void invalidate();
   Counters counters() const;
 
  private:
-  Result<Snapshot> read_airtable(const std::stop_token& stop);
+  Result<Snapshot> read_airtable(const std::stop_token& stop, uint64_t generation);
   Result<TableSnapshot> read_with_retries(const std::stop_token& stop);
-  std::optional<Snapshot> adopt(std::optional<fleet::SharedSnapshot> shared);
-  void use(Snapshot snap, Clock::TimePoint loaded);
+  std::optional<Snapshot> adopt(std::optional<fleet::SharedSnapshot> shared, uint64_t generation);
+  // Takes `snap` as the table; live only when nothing was invalidated since `generation`.
+  void use(Snapshot snap, Clock::TimePoint loaded, uint64_t generation);
+  uint64_t generation() const;
 
   AirtableClient client_;
   airtable::BoundTables tables_;
@@ -81,6 +86,9 @@ class TableSource {
   Clock::TimePoint failed_until_{};
   Error error_;
   uint64_t shared_seq_ = 0;       // the fleet's sequence of the snapshot in use
+  // Bumped by invalidate(): a read that began before a change must not be taken for live
+  // once it ends (it may hold the rows from before the change).
+  uint64_t generation_ = 0;
   std::atomic<size_t> reads_{0}, requests_{0}, errors_{0}, rate_limited_{0}, shared_taken_{0};
 };
 

@@ -9,8 +9,6 @@ namespace airreg::registry {
 WriteBack::WriteBack(AirtableClient client, std::shared_ptr<Outbox> outbox, BatchWriterOptions registry,
                      BatchWriterOptions history, Settings settings)
     : settings_(std::move(settings)),
-      outbox_(outbox),
-      base_id_(client.config().base_id),
       registry_table_(registry.table),
       writer_(client, outbox, std::move(registry), settings_.clock, settings_.logger),
       history_writer_(std::move(client), std::move(outbox), std::move(history), settings_.clock, settings_.logger),
@@ -112,16 +110,6 @@ void WriteBack::queue_verified() {
   if (auto queued = writer_.submit_updates(updates, labels)) queued_.fetch_add(*queued, std::memory_order_relaxed);
 }
 
-std::set<std::string> WriteBack::providers_waiting(const std::string& table) const {
-  std::set<std::string> out;
-  auto waiting = outbox_->waiting(base_id_);
-  if (!waiting) return out;
-  for (const auto& e : *waiting)
-    if (e.table == table)
-      if (auto slash = e.label.find('/'); slash != std::string::npos) out.insert(e.label.substr(0, slash));
-  return out;
-}
-
 bool WriteBack::flush_once(std::optional<Clock::TimePoint> deadline) {
   queue_verified();
   // One instance of the fleet writes at a time; the lease outlives a slow flush by renewals.
@@ -130,10 +118,14 @@ bool WriteBack::flush_once(std::optional<Clock::TimePoint> deadline) {
     lease = settings_.fleet->try_lease("write", std::chrono::seconds(30));
     if (!lease) return false;
   }
-  auto providers = settings_.on_written ? providers_waiting(registry_table_) : std::set<std::string>{};
   auto report = writer_.flush({}, deadline);
   lease.reset();
-  if (report.written > 0 && settings_.on_written) settings_.on_written(providers);
+  // The providers whose rows changed; a Last Verified bump or a history row changes no answer.
+  std::set<std::string> providers;
+  for (const auto& row : report.written_rows)
+    if (row.table == registry_table_ && !row.by_record_id)
+      if (auto slash = row.label.find('/'); slash != std::string::npos) providers.insert(row.label.substr(0, slash));
+  if (!providers.empty() && settings_.on_written) settings_.on_written(providers);
   rate_limited_.fetch_add(report.rate_limited, std::memory_order_relaxed);
   requests_.fetch_add(report.requests, std::memory_order_relaxed);
   if (report.stopped && report.stopped->code != ErrorCode::cancelled) {

@@ -67,12 +67,9 @@ class WriteBack {
   void queue_verified();
   // False when another instance of the fleet holds the write lease (nothing was sent).
   bool flush_once(std::optional<Clock::TimePoint> deadline);
-  std::set<std::string> providers_waiting(const std::string& table) const;
   void flush_loop();
 
   Settings settings_;
-  std::shared_ptr<Outbox> outbox_;
-  std::string base_id_;
   std::string registry_table_;
   BatchWriter writer_;
   BatchWriter history_writer_;

@@ -51,7 +51,7 @@ TEST_CASE("many requests reuse one keep-alive connection and keep the headers", 
   FixtureServer fixture;
   auto transport = make_curl_transport();
   for (int i = 0; i < 20; ++i) {
-    auto r = transport->send({"GET", fixture.url("/ok"), {}, ""});
+    auto r = transport->send({"GET", fixture.url("/ok"), {}, "", {}});
     REQUIRE(r);
     CHECK(r->status == 200);
     CHECK(r->header("retry-after") == std::optional<std::string>("3"));
@@ -64,7 +64,7 @@ TEST_CASE("a slow answer past the total timeout is a timeout error, not a status
   FixtureServer fixture;
   TransportOptions options;
   options.total_timeout = std::chrono::milliseconds(300);
-  auto r = make_curl_transport(options)->send({"GET", fixture.url("/slow"), {}, ""});
+  auto r = make_curl_transport(options)->send({"GET", fixture.url("/slow"), {}, "", {}});
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::timeout);
   CHECK(r.error().retryable);
@@ -76,7 +76,7 @@ TEST_CASE("a closed port is connection_refused", "[transport][integration]") {
     FixtureServer fixture;
     port = fixture.port;
   }
-  auto refused = make_curl_transport()->send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/", {}, ""});
+  auto refused = make_curl_transport()->send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/", {}, "", {}});
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::connection_refused);
   CHECK(refused.error().retryable);
@@ -90,7 +90,7 @@ TEST_CASE("eight threads share the transport safely; each handle keeps its own c
   for (int t = 0; t < 8; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < 25; ++i)
-        if (auto r = transport->send({"GET", server.url("/ok"), {}, ""}); r && r->status == 200) ++ok;
+        if (auto r = transport->send({"GET", server.url("/ok"), {}, "", {}}); r && r->status == 200) ++ok;
     });
   for (auto& t : threads) t.join();
   CHECK(ok == 200);
@@ -102,14 +102,14 @@ TEST_CASE("only http and https: another scheme is refused before anything is rea
   auto transport = make_curl_transport();
   for (const char* url : {"file:///etc/passwd", "gopher://127.0.0.1:1/x", "dict://127.0.0.1:1/x"}) {
     CAPTURE(url);
-    auto r = transport->send({"GET", url, {}, ""});
+    auto r = transport->send({"GET", url, {}, "", {}});
     REQUIRE_FALSE(r);
   }
 }
 
 TEST_CASE("errors never name a URL's userinfo or query", "[transport][integration]") {
   auto transport = make_curl_transport();
-  auto r = transport->send({"GET", "http://user:hunter2@127.0.0.1:1/v1/models?key=sk-SECRET#frag", {}, ""});
+  auto r = transport->send({"GET", "http://user:hunter2@127.0.0.1:1/v1/models?key=sk-SECRET#frag", {}, "", {}});
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::Contains("http://127.0.0.1:1/v1/models"));
   CHECK_THAT(r.error().message, !Catch::Contains("hunter2") && !Catch::Contains("sk-SECRET") && !Catch::Contains("frag"));

@@ -48,11 +48,11 @@ InstanceOutput parse_instance_output(const std::string& text) {
 
 
 FleetWorld::FleetWorld(bool with_redis, std::vector<std::string> airtable_args)
-    : airtable([&] {
+    : openai(provider_fixture("openai/2026-02/v1_models.json")),
+      airtable([&] {
         airtable_args.insert(airtable_args.end(), {"--token", kToken});
         return airtable_args;
-      }()),
-      openai(provider_fixture("openai/2026-02/v1_models.json")) {
+      }()) {
   if (with_redis) redis.emplace();
   providers.on("GET", "/openai/models", [this](const FixtureServer::Seen&) {
     std::lock_guard lock(listing_mutex);

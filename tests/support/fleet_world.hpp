@@ -41,12 +41,13 @@ struct InstanceOutput {
 InstanceOutput parse_instance_output(const std::string& text);
 
 struct FleetWorld {
+  // Before the servers: they are destroyed after them (the providers' thread reads these).
+  std::mutex listing_mutex;  // the server's thread reads the listing a test changes
+  std::string openai;
   LocalServer airtable;
   FixtureServer providers;
   TempDir dir;
   std::optional<RedisServer> redis;
-  std::mutex listing_mutex;  // the server's thread reads the listing a test changes
-  std::string openai;
 
   explicit FleetWorld(bool with_redis,
                       std::vector<std::string> airtable_args = {"--rate-limit", "5", "--penalty-seconds", "30"});

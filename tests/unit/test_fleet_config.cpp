@@ -7,6 +7,7 @@
 
 #include "airreg/model_registry.hpp"
 #include "core/duration_text.hpp"
+#include "fleet/fleet.hpp"
 #include "fleet/notice_codec.hpp"
 #include "fleet/redis_url.hpp"
 
@@ -31,6 +32,11 @@ TEST_CASE("Redis URLs: host, port, database, password and unix sockets", "[fleet
   CHECK(acl.user == "fleet");
   CHECK(acl.host == "::1");
   CHECK(acl.port == 7000);
+  // A password with '/' or '@' in it, unencoded (base64 passwords have them).
+  auto slashed = parse_redis_url("redis://:ab/c@d@redis:6380/1").value();
+  CHECK(slashed.password == "ab/c@d");
+  CHECK(slashed.host == "redis");
+  CHECK(slashed.db == 1);
   auto socket = parse_redis_url("/run/redis/redis.sock").value();
   CHECK(socket.socket_path == "/run/redis/redis.sock");
   CHECK(parse_redis_url("unix:///tmp/r.sock?db=3").value().db == 3);
@@ -38,13 +44,14 @@ TEST_CASE("Redis URLs: host, port, database, password and unix sockets", "[fleet
 
 TEST_CASE("a Redis URL that cannot work is a config error that says why, without the password", "[fleet]") {
   for (const char* bad : {"", "http://redis:6379", "redis://", "redis://h:99999", "redis://h:port", "redis://:pw@h/x",
-                          "unix://relative.sock", "unix:///tmp/r.sock?timeout=3"}) {
+                          "unix://relative.sock", "unix:///tmp/r.sock?timeout=3", "redis://:pw/secret@h:bad",
+                          "redis://u:pw/secret@h/notadb"}) {
     CAPTURE(bad);
     auto e = parse_redis_url(bad);
     REQUIRE_FALSE(e);
     CHECK(e.error().code == airreg::ErrorCode::config);
     CHECK_THAT(e.error().message, Catch::Contains("AIRREG_REDIS_URL"));
-    CHECK_THAT(e.error().message, !Catch::Contains("pw@"));
+    CHECK_THAT(e.error().message, !Catch::Contains("pw"));
   }
   auto tls = parse_redis_url("rediss://:pw@h:6380");
   REQUIRE_FALSE(tls);
@@ -103,4 +110,30 @@ TEST_CASE("RegistryOptions::from_environment reads each AIRREG_ setting in its u
   CHECK_THAT(status.error().message, Catch::Contains("AIRREG_NEW_STATUS") && Catch::Contains("pending or active"));
   for (const char* v : {"AIRREG_CACHE_TTL", "AIRREG_FRESH_FOR", "AIRREG_WAIT_FOR", "AIRREG_REDIS_URL", "AIRREG_NEW_STATUS"})
     unsetenv(v);
+}
+
+namespace {
+
+struct NamedBudget : airreg::SharedRequestBudget {
+  Grant try_acquire() override { return Grant{true, "t", {}}; }
+  void release(const std::string&) override {}
+  void pause_for(airreg::Clock::Duration) override {}
+};
+
+}  // namespace
+
+TEST_CASE("a sync's budget scope gives the limiter back the budget it had (serve's registry keeps its fleet)", "[fleet]") {
+  auto limiter = airreg::RateLimiter::per_second(5);
+  auto registry_budget = std::make_shared<NamedBudget>();
+  auto sync_budget = std::make_shared<NamedBudget>();
+  limiter->set_shared_budget(registry_budget);
+  {
+    airreg::fleet::SharedBudgetScope sync(limiter, sync_budget);
+    CHECK(limiter->shared_budget() == sync_budget);
+  }
+  CHECK(limiter->shared_budget() == registry_budget);  // before: null, the registry outside the fleet
+  {
+    airreg::fleet::SharedBudgetScope none(limiter, nullptr);  // no fleet: nothing changes
+    CHECK(limiter->shared_budget() == registry_budget);
+  }
 }
