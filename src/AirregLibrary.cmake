@@ -49,12 +49,21 @@ set_target_properties(airreg PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME
 airreg_warnings(airreg)
 airreg_pch(airreg <spdlog/logger.h> <simdjson.h>)
 
+# serve: the HTTP face over ModelRegistry (cpp-httplib), a sibling of the CLI; a library of
+# its own so that tests and the fuzzer drive its router without a socket.
+add_library(airreg_serve STATIC
+  serve/http_message.cpp serve/json_answers.cpp serve/metrics.cpp serve/status_page.cpp serve/router.cpp
+  serve/connection_stream.cpp serve/http_server.cpp serve/sync_scheduler.cpp)
+target_link_libraries(airreg_serve PUBLIC airreg PRIVATE simdjson::simdjson PkgConfig::HTTPLIB)
+target_include_directories(airreg_serve PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+airreg_warnings(airreg_serve)
+
 add_executable(airreg_cli
   cli/main.cpp cli/app.cpp cli/airtable_options.cpp cli/human_text.cpp cli/progress_display.cpp
   cli/setup_command.cpp cli/outbox_commands.cpp cli/discover_command.cpp cli/sync_command.cpp
-  cli/registry_commands.cpp cli/registry_options.cpp cli/history_command.cpp)
+  cli/registry_commands.cpp cli/registry_options.cpp cli/history_command.cpp cli/serve_command.cpp)
 set_target_properties(airreg_cli PROPERTIES OUTPUT_NAME airreg)
-target_link_libraries(airreg_cli PRIVATE airreg cxxopts::cxxopts spdlog::spdlog fmt::fmt)
+target_link_libraries(airreg_cli PRIVATE airreg airreg_serve cxxopts::cxxopts spdlog::spdlog fmt::fmt)
 target_include_directories(airreg_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 airreg_warnings(airreg_cli)
 airreg_pch(airreg_cli <spdlog/logger.h> <cxxopts.hpp>)

@@ -22,6 +22,7 @@ int sync_command(const Args& args);
 int models_command(const Args& args);
 int resolve_command(const Args& args);
 int history_command(const Args& args);
+int serve_command(const Args& args);
 
 // Parses a subcommand's arguments; on a bad flag prints what and why and returns nothing.
 std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& options, const Args& args);

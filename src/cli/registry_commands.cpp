@@ -17,23 +17,6 @@
 
 namespace airreg::cli {
 
-namespace {
-
-Result<std::unique_ptr<ModelRegistry>> open_registry(const AirtableCommand& command) {
-  const AirtableSettings& settings = command.settings;
-  auto schemas = RegistrySchemas::load(settings.schema_dir);
-  if (!schemas) return std::unexpected(schemas.error());
-  auto discovery = DiscoveryConfig::from_environment(settings.schema_dir);
-  if (!discovery) return std::unexpected(discovery.error());
-  auto options = registry_options(command.args);
-  if (!options) return std::unexpected(options.error());
-  options->state_dir = settings.state_dir;
-  return ModelRegistry::create(settings.airtable, std::move(*discovery), std::move(*schemas), std::move(*options),
-                               make_curl_transport(settings.transport));
-}
-
-}  // namespace
-
 int models_command(const Args& args) {
   cxxopts::Options options("airreg models", "The models a server may use now: the registry's hybrid read.");
   options.add_options()
@@ -47,7 +30,9 @@ int models_command(const Args& args) {
   if (!command) return command.error();
   auto category = parse_category(command->args["category"].as<std::string>());
   if (!category) return report_error(make_error(ErrorCode::invalid_argument, "--category must be text or tts"));
-  auto registry = open_registry(*command);
+  auto settings = registry_options(command->args);
+  if (!settings) return report_error(settings.error());
+  auto registry = open_registry(*command, std::move(*settings));
   if (!registry) return report_error(registry.error());
   // The one asked for, else every provider with rows in the table (one read serves them all).
   std::string asked = command->args["provider"].as<std::string>();
@@ -128,7 +113,9 @@ int resolve_command(const Args& args) {
   if (words.size() != 2) return report_error(make_error(ErrorCode::invalid_argument, "usage: airreg resolve PROVIDER MODEL"));
   auto category = parse_category(command->args["category"].as<std::string>());
   if (!category) return report_error(make_error(ErrorCode::invalid_argument, "--category must be text or tts"));
-  auto registry = open_registry(*command);
+  auto settings = registry_options(command->args);
+  if (!settings) return report_error(settings.error());
+  auto registry = open_registry(*command, std::move(*settings));
   if (!registry) return report_error(registry.error());
   auto chosen = (*registry)->resolve(words[0], *category, words[1]);
   if (!chosen) return report_error(chosen.error());

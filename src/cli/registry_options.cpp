@@ -24,6 +24,17 @@ Result<RegistryOptions> registry_options(const cxxopts::ParseResult& args) {
   return options;
 }
 
+Result<std::unique_ptr<ModelRegistry>> open_registry(const AirtableCommand& command, RegistryOptions options) {
+  const AirtableSettings& settings = command.settings;
+  auto schemas = RegistrySchemas::load(settings.schema_dir);
+  if (!schemas) return std::unexpected(schemas.error());
+  auto discovery = DiscoveryConfig::from_environment(settings.schema_dir);
+  if (!discovery) return std::unexpected(discovery.error());
+  options.state_dir = settings.state_dir;
+  return ModelRegistry::create(settings.airtable, std::move(*discovery), std::move(*schemas), std::move(options),
+                               make_curl_transport(settings.transport));
+}
+
 void add_redis_option(cxxopts::Options& options) {
   for (const auto& s : registry::registry_settings())
     if (s.flag == "redis-url") options.add_options()(s.flag, s.help + " [" + s.variable + "]", cxxopts::value<std::string>());

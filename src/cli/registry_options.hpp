@@ -7,12 +7,16 @@
 #include <cxxopts.hpp>
 
 #include "airreg/model_registry.hpp"
+#include "cli/airtable_options.hpp"
 
 namespace airreg::cli {
 
 void add_registry_options(cxxopts::Options& options);
 // The variables, then the flags given; a config error names the bad flag or variable.
 Result<RegistryOptions> registry_options(const cxxopts::ParseResult& args);
+
+// The registry of a command: its Airtable settings, the discovery variables and `options`.
+Result<std::unique_ptr<ModelRegistry>> open_registry(const AirtableCommand& command, RegistryOptions options);
 
 // Only --redis-url, for the commands that write (sync, flush): they join the fleet to share
 // its rate limit, take its write lease and announce what changed.

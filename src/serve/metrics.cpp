@@ -24,7 +24,7 @@ void sample(std::string& out, std::string_view name, const std::string& labels, 
   if (value == static_cast<double>(static_cast<int64_t>(value)) && value < 9e15 && value > -9e15) {
     std::snprintf(number, sizeof number, "%" PRId64, static_cast<int64_t>(value));
   } else {
-    std::snprintf(number, sizeof number, "%.9g", value);
+    std::snprintf(number, sizeof number, "%.6f", value);
   }
   out += name;
   if (!labels.empty()) {

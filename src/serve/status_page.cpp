@@ -36,8 +36,11 @@ std::string source_tag(const CachedAnswer& a) {
   return tag(s, a.degraded ? (a.source == AnswerSource::curated ? "bad" : "warn") : "");
 }
 
-std::string outcome_tag(std::string_view outcome) {
-  return tag(outcome, outcome == "success" || outcome == "skipped" ? "" : outcome == "partial" ? "warn" : "bad");
+std::string outcome_tag(SyncOutcome outcome) {
+  const char* kind = outcome == SyncOutcome::success || outcome == SyncOutcome::skipped ? ""
+                     : outcome == SyncOutcome::partial                                 ? "warn"
+                                                                                        : "bad";
+  return tag(to_string(outcome), kind);
 }
 
 }  // namespace

@@ -1,0 +1,227 @@
+// airreg serve: the registry over HTTP (src/serve), for servers in any language and the chat
+// front ends that read OpenAI's model list. Binds, says so in one line on stdout, serves until
+// SIGINT or SIGTERM, then lets the requests in flight finish, flushes the write-back within its
+// deadline (the rest stays in the outbox) and exits 0.
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+#include "airreg/model_registry.hpp"
+#include "airreg/sync.hpp"
+#include "airreg/version.hpp"
+#include "cli/airtable_options.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/registry_options.hpp"
+#include "core/duration_text.hpp"
+#include "fleet/fleet.hpp"
+#include "serve/http_server.hpp"
+#include "serve/router.hpp"
+#include "serve/sync_scheduler.hpp"
+
+namespace airreg::cli {
+
+namespace {
+
+struct Listen {
+  std::string host = "127.0.0.1";
+  int port = 8787;
+};
+
+// "HOST:PORT", "HOST", ":PORT" or "[::1]:PORT".
+Result<Listen> parse_listen(const std::string& text) {
+  Listen l;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos) return std::unexpected(make_error(ErrorCode::invalid_argument, "--listen has an unclosed ["));
+    l.host = text.substr(0, close + 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return std::unexpected(make_error(ErrorCode::invalid_argument, "--listen must be HOST:PORT"));
+      port = text.substr(close + 2);
+    }
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) {
+      l.host = text;
+    } else {
+      if (colon > 0) l.host = text.substr(0, colon);
+      port = text.substr(colon + 1);
+    }
+  }
+  if (!port.empty()) {
+    char* end = nullptr;
+    long p = std::strtol(port.c_str(), &end, 10);
+    if (*end != '\0' || p < 0 || p > 65535)
+      return std::unexpected(make_error(ErrorCode::invalid_argument, "--listen's port must be 0 to 65535, not " + port));
+    l.port = static_cast<int>(p);
+  }
+  if (l.host.empty()) return std::unexpected(make_error(ErrorCode::invalid_argument, "--listen needs a host"));
+  return l;
+}
+
+std::vector<std::string> split_commas(const char* text) {
+  std::vector<std::string> out;
+  if (!text) return out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::shared_ptr<spdlog::logger> make_logger() {
+  auto logger = std::make_shared<spdlog::logger>("airreg", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  return logger;
+}
+
+// The scheduled job: a sync of every provider with a key whose listing is older than about
+// the period (so that --sync-every 6h asks every 6 hours, not every 24), then this process's
+// answers of the providers that changed are loaded again (the fleet's, through Redis).
+void scheduled_sync(const AirtableCommand& command, const RegistryOptions& options, std::chrono::milliseconds period,
+                    ModelRegistry& registry, const std::shared_ptr<spdlog::logger>& logger) {
+  const AirtableSettings& settings = command.settings;
+  auto schemas = RegistrySchemas::load(settings.schema_dir);
+  auto discovery_config = DiscoveryConfig::from_environment(settings.schema_dir);
+  if (!schemas || !discovery_config) {
+    logger->error("scheduled sync: {}", (!schemas ? schemas.error() : discovery_config.error()).describe());
+    return;
+  }
+  schemas->registry.name = settings.airtable.table;
+  schemas->history.name = settings.airtable.history_table;
+  auto transport = make_curl_transport(settings.transport);
+  auto discovery = Discovery::create(std::move(*discovery_config), transport);
+  if (!discovery) {
+    logger->error("scheduled sync: {}", discovery.error().describe());
+    return;
+  }
+  SyncOptions sync;
+  sync.redis_url = options.redis_url;
+  sync.new_status = options.new_status;
+  sync.grace = options.grace;
+  sync.verify_interval = options.verify_interval;
+  sync.instance = options.instance;
+  sync.fresh_for = std::chrono::duration_cast<std::chrono::hours>(period * 0.9);
+  sync.force = sync.fresh_for.count() == 0;
+  SyncRunner runner(AirtableClient(settings.airtable, transport), std::make_shared<Outbox>(settings.state_dir), **discovery,
+                    std::move(*schemas));
+  SyncReport report = runner.run(sync);
+  std::vector<std::string> changed;
+  for (const auto& p : report.providers) {
+    logger->info("scheduled sync: {} {} {} (new {}, updated {}, missing {})", p.provider, to_string(p.category),
+                 to_string(p.outcome), p.created, p.updated, p.missing);
+    if (p.created + p.updated + p.missing + p.deprecated > 0) changed.push_back(p.provider);
+  }
+  for (const auto& w : report.warnings) logger->warn("scheduled sync: {}", w);
+  if (!changed.empty()) registry.invalidate(changed);
+}
+
+// Every provider in the table answered once, so that the first requests are hits.
+void warm_up(ModelRegistry& registry) {
+  for (const auto& provider : registry.providers())
+    for (ModelCategory c : {ModelCategory::text, ModelCategory::tts}) (void)registry.models(provider, c);
+}
+
+}  // namespace
+
+int serve_command(const Args& args) {
+  // Every thread made from here on leaves SIGINT and SIGTERM to the one that waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  cxxopts::Options options("airreg serve", "The registry over HTTP: JSON, OpenAI's model list, metrics and a status page.");
+  options.add_options()
+    ("listen", "address to listen on, HOST:PORT (a non-loopback host needs --token)", cxxopts::value<std::string>()->default_value("127.0.0.1:8787"))
+    ("port", "the port, overriding --listen's (0: any free port)", cxxopts::value<int>())
+    ("token", "a bearer token clients must send (repeatable; also AIRREG_SERVE_TOKENS, comma-separated)", cxxopts::value<std::vector<std::string>>())
+    ("sync-every", "run a sync of every provider on this period, e.g. 6h (with Redis: one instance per period)", cxxopts::value<std::string>())
+    ("threads", "requests served at once (default 32)", cxxopts::value<int>()->default_value("32"));
+  add_registry_options(options);
+  auto command = start_airtable_command(options, args,
+                                        "Prints `airreg serve listening on http://HOST:PORT` when ready; stops on SIGINT or SIGTERM.\n"
+                                        "Exit codes: 0 stopped, 1 runtime error, 2 usage or configuration error.\n");
+  if (!command) return command.error();
+  const auto& parsed = command->args;
+
+  auto listen = parse_listen(parsed["listen"].as<std::string>());
+  if (!listen) return report_error(listen.error());
+  if (parsed.count("port")) listen->port = parsed["port"].as<int>();
+  if (listen->port < 0 || listen->port > 65535) return report_error(make_error(ErrorCode::invalid_argument, "--port must be 0 to 65535"));
+  std::vector<std::string> tokens = split_commas(std::getenv("AIRREG_SERVE_TOKENS"));
+  if (parsed.count("token"))
+    for (const auto& t : parsed["token"].as<std::vector<std::string>>()) tokens.push_back(t);
+  for (const auto& t : tokens)
+    if (t.size() < 16)
+      return report_error(make_error(ErrorCode::config, "a serve token must be at least 16 characters (one was shorter)"));
+  if (!serve::is_loopback_address(listen->host) && tokens.empty())
+    return report_error(make_error(ErrorCode::config, "airreg serve will not listen on " + listen->host +
+                                                          " without a token: pass --token or set AIRREG_SERVE_TOKENS"));
+  int threads = parsed["threads"].as<int>();
+  if (threads < 1 || threads > 1024) return report_error(make_error(ErrorCode::invalid_argument, "--threads must be 1 to 1024"));
+  std::chrono::milliseconds sync_every{0};
+  if (parsed.count("sync-every")) {
+    auto every = core::parse_duration(parsed["sync-every"].as<std::string>(), std::chrono::hours(1));
+    if (!every || *every < std::chrono::minutes(1))
+      return report_error(make_error(ErrorCode::invalid_argument, "--sync-every must be a duration of at least 1m, such as 6h"));
+    sync_every = *every;
+  }
+
+  auto logger = make_logger();
+  auto registry_settings = registry_options(parsed);
+  if (!registry_settings) return report_error(registry_settings.error());
+  registry_settings->logger = logger;
+  auto registry = open_registry(*command, *registry_settings);
+  if (!registry) return report_error(registry.error());
+
+  serve::Metrics metrics;
+  serve::Router router(**registry, metrics, serve::RouterConfig{tokens, std::chrono::seconds(60), 64 * 1024, kVersion});
+  serve::ServerOptions server_options;
+  server_options.host = listen->host;
+  server_options.port = listen->port;
+  server_options.threads = static_cast<size_t>(threads);
+  serve::HttpServer server(router, server_options, logger);
+  auto port = server.bind();
+  if (!port) return report_error(port.error());
+  std::printf("airreg serve listening on http://%s:%d\n", listen->host.c_str(), *port);
+  std::fflush(stdout);
+
+  std::thread signals([&] {
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    logger->info("stopping ({}): finishing the requests in flight", received == SIGINT ? "SIGINT" : "SIGTERM");
+    server.stop();
+  });
+  std::thread warming([&] { warm_up(**registry); });
+
+  std::unique_ptr<serve::SyncScheduler> scheduler;
+  std::shared_ptr<fleet::Fleet> sync_fleet;
+  if (sync_every.count() > 0) {
+    auto connected = fleet::connect_fleet(fleet::fleet_config(registry_settings->redis_url, command->settings.airtable.base_id,
+                                                              registry_settings->instance.empty() ? "serve" : registry_settings->instance,
+                                                              command->settings.airtable.max_requests_per_second, logger));
+    sync_fleet = connected ? *connected : fleet::local_fleet("serve");
+    scheduler = std::make_unique<serve::SyncScheduler>(
+        [&] { scheduled_sync(*command, *registry_settings, sync_every, **registry, logger); }, sync_every, sync_fleet, logger);
+  }
+
+  server.run();
+  // The signal thread ends with the server's stop; if the server ended otherwise, wake it.
+  pthread_kill(signals.native_handle(), SIGTERM);
+  signals.join();
+  warming.join();
+  scheduler.reset();
+  // The write-back flushes for at most flush_timeout; what is left stays in the outbox.
+  registry->reset();
+  logger->info("stopped");
+  return kExitOk;
+}
+
+}  // namespace airreg::cli
