@@ -143,7 +143,10 @@ int serve_command(const Args& args) {
     ("port", "the port, overriding --listen's (0: any free port)", cxxopts::value<int>())
     ("token", "a bearer token clients must send (repeatable; also AIRREG_SERVE_TOKENS, comma-separated)", cxxopts::value<std::vector<std::string>>())
     ("sync-every", "run a sync of every provider on this period, e.g. 6h (with Redis: one instance per period)", cxxopts::value<std::string>())
-    ("threads", "requests served at once (default 32)", cxxopts::value<int>()->default_value("32"));
+    ("threads", "requests served at once", cxxopts::value<int>()->default_value("32"))
+    ("max-queue", "connections waiting for a thread; beyond, 503 with Retry-After", cxxopts::value<int>()->default_value("1024"))
+    ("request-timeout", "seconds a client has to send a request, and to take the answer", cxxopts::value<int>()->default_value("10"))
+    ("idle-timeout", "seconds an idle keep-alive connection stays open", cxxopts::value<int>()->default_value("5"));
   add_registry_options(options);
   auto command = start_airtable_command(options, args,
                                         "Prints `airreg serve listening on http://HOST:PORT` when ready; stops on SIGINT or SIGTERM.\n"
@@ -160,12 +163,18 @@ int serve_command(const Args& args) {
     for (const auto& t : parsed["token"].as<std::vector<std::string>>()) tokens.push_back(t);
   for (const auto& t : tokens)
     if (t.size() < 16)
-      return report_error(make_error(ErrorCode::config, "a serve token must be at least 16 characters (one was shorter)"));
+      return report_error(make_error(ErrorCode::config, "a serve token must be at least 16 characters long"));
   if (!serve::is_loopback_address(listen->host) && tokens.empty())
     return report_error(make_error(ErrorCode::config, "airreg serve will not listen on " + listen->host +
                                                           " without a token: pass --token or set AIRREG_SERVE_TOKENS"));
   int threads = parsed["threads"].as<int>();
   if (threads < 1 || threads > 1024) return report_error(make_error(ErrorCode::invalid_argument, "--threads must be 1 to 1024"));
+  int max_queue = parsed["max-queue"].as<int>();
+  if (max_queue < 0 || max_queue > 100000) return report_error(make_error(ErrorCode::invalid_argument, "--max-queue must be 0 to 100000"));
+  int request_timeout = parsed["request-timeout"].as<int>();
+  int idle_timeout = parsed["idle-timeout"].as<int>();
+  if (request_timeout < 1 || request_timeout > 3600 || idle_timeout < 1 || idle_timeout > 3600)
+    return report_error(make_error(ErrorCode::invalid_argument, "--request-timeout and --idle-timeout must be 1 to 3600 seconds"));
   std::chrono::milliseconds sync_every{0};
   if (parsed.count("sync-every")) {
     auto every = core::parse_duration(parsed["sync-every"].as<std::string>(), std::chrono::hours(1));
@@ -187,6 +196,10 @@ int serve_command(const Args& args) {
   server_options.host = listen->host;
   server_options.port = listen->port;
   server_options.threads = static_cast<size_t>(threads);
+  server_options.max_queue = static_cast<size_t>(max_queue);
+  server_options.header_timeout = std::chrono::seconds(request_timeout);
+  server_options.write_timeout = std::chrono::seconds(request_timeout);
+  server_options.keep_alive = std::chrono::seconds(idle_timeout);
   serve::HttpServer server(router, server_options, logger);
   auto port = server.bind();
   if (!port) return report_error(port.error());

@@ -220,6 +220,9 @@ Result<int> HttpServer::bind() {
   if (bound <= 0)
     return std::unexpected(make_error(ErrorCode::config, "cannot listen on " + impl_->options.host + ":" + std::to_string(port) +
                                                              " (in use, or not an address of this machine)"));
+  // cpp-httplib listens with a backlog of 5: a crowd connecting at once would wait for SYN
+  // retries. Listening again on the socket only makes the queue longer.
+  ::listen(impl_->engine.listening(), 4096);
   return bound;
 }
 
