@@ -7,7 +7,7 @@ packages=(
   build-essential g++ cmake pkg-config ninja-build
   libsimdjson-dev rapidjson-dev libcxxopts-dev libspdlog-dev libfmt-dev
   catch2 libcurl4-openssl-dev libcpp-httplib-dev libssl-dev zlib1g-dev libsqlite3-dev
-  libhiredis-dev redis-server wrk
+  libhiredis-dev redis-server wrk chromium
   curl ca-certificates clang-16 libclang-rt-16-dev
 )
 # Node runs the compatibility test with the official Airtable client. A machine may already

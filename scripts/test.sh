@@ -23,9 +23,9 @@ jobs=$(nproc)
 
 # The official npm clients for the compatibility tests, installed once into build/compat.
 modules="$root/build/compat/node_modules"
-if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ ! -d "$modules/airtable" ]; then
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ ! -d "$modules/openai" ]; then
   mkdir -p build/compat
-  npm install --prefix build/compat --no-audit --no-fund --silent airtable@0.12.2 >/dev/null
+  npm install --prefix build/compat --no-audit --no-fund --silent airtable@0.12.2 openai@4.95.0 >/dev/null
 fi
 
 step() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }

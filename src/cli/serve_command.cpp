@@ -121,10 +121,10 @@ void scheduled_sync(const AirtableCommand& command, const RegistryOptions& optio
   if (!changed.empty()) registry.invalidate(changed);
 }
 
-// Every provider in the table answered once, so that the first requests are hits.
+// Every provider in the table answered once (text: TTS answers are loaded when first asked
+// for, since most providers have none), so that the first requests are hits.
 void warm_up(ModelRegistry& registry) {
-  for (const auto& provider : registry.providers())
-    for (ModelCategory c : {ModelCategory::text, ModelCategory::tts}) (void)registry.models(provider, c);
+  for (const auto& provider : registry.providers()) (void)registry.models(provider, ModelCategory::text);
 }
 
 }  // namespace
