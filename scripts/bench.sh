@@ -16,7 +16,7 @@ generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 cmake -S . -B build-bench "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-bench -j "$(nproc)" --target airreg_cli airtable-local bench_batch_writer bench_listing_parse \
-  bench_registry bench_fleet registry_instance >/dev/null
+  bench_registry bench_fleet registry_instance bench_http_ceiling >/dev/null
 
 echo "== provider listing: parse and normalise an OpenRouter listing of 5,000 entries"
 ./build-bench/bin/bench_listing_parse 5000
@@ -50,6 +50,10 @@ AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL=
   ./build-bench/bin/bench_registry
 stop_servers
 trap - EXIT
+
+echo
+echo "== serve: wrk against /v1/registry/models (warm) and against cpp-httplib serving a constant string"
+bash scripts/bench_serve.sh
 
 echo
 echo "== fleet: cold starts of ${FLEET_SIZES:-1 10 50} instances and a compressed day of 10, with and without Redis"

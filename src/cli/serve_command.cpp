@@ -144,7 +144,8 @@ int serve_command(const Args& args) {
     ("token", "a bearer token clients must send (repeatable; also AIRREG_SERVE_TOKENS, comma-separated)", cxxopts::value<std::vector<std::string>>())
     ("sync-every", "run a sync of every provider on this period, e.g. 6h (with Redis: one instance per period)", cxxopts::value<std::string>())
     ("threads", "requests served at once", cxxopts::value<int>()->default_value("32"))
-    ("max-queue", "connections waiting for a thread; beyond, 503 with Retry-After", cxxopts::value<int>()->default_value("1024"))
+    ("max-queue", "requests waiting for a thread; beyond, 503 with Retry-After", cxxopts::value<int>()->default_value("1024"))
+    ("max-connections", "connections open at once; beyond, 503 with Retry-After", cxxopts::value<int>()->default_value("10000"))
     ("request-timeout", "seconds a client has to send a request, and to take the answer", cxxopts::value<int>()->default_value("10"))
     ("idle-timeout", "seconds an idle keep-alive connection stays open", cxxopts::value<int>()->default_value("5"));
   add_registry_options(options);
@@ -170,7 +171,9 @@ int serve_command(const Args& args) {
   int threads = parsed["threads"].as<int>();
   if (threads < 1 || threads > 1024) return report_error(make_error(ErrorCode::invalid_argument, "--threads must be 1 to 1024"));
   int max_queue = parsed["max-queue"].as<int>();
-  if (max_queue < 0 || max_queue > 100000) return report_error(make_error(ErrorCode::invalid_argument, "--max-queue must be 0 to 100000"));
+  int max_connections = parsed["max-connections"].as<int>();
+  if (max_queue < 0 || max_queue > 100000 || max_connections < 1 || max_connections > 1000000)
+    return report_error(make_error(ErrorCode::invalid_argument, "--max-queue must be 0 to 100000 and --max-connections 1 to 1000000"));
   int request_timeout = parsed["request-timeout"].as<int>();
   int idle_timeout = parsed["idle-timeout"].as<int>();
   if (request_timeout < 1 || request_timeout > 3600 || idle_timeout < 1 || idle_timeout > 3600)
@@ -197,6 +200,7 @@ int serve_command(const Args& args) {
   server_options.port = listen->port;
   server_options.threads = static_cast<size_t>(threads);
   server_options.max_queue = static_cast<size_t>(max_queue);
+  server_options.max_connections = static_cast<size_t>(max_connections);
   server_options.header_timeout = std::chrono::seconds(request_timeout);
   server_options.write_timeout = std::chrono::seconds(request_timeout);
   server_options.keep_alive = std::chrono::seconds(idle_timeout);

@@ -38,11 +38,6 @@ bool ConnectionStream::poll_for(short events, std::chrono::milliseconds wait) co
   }
 }
 
-bool ConnectionStream::wait_for_request(std::chrono::milliseconds wait) {
-  if (begin_ < end_) return true;
-  return poll_for(POLLIN, wait);
-}
-
 bool ConnectionStream::is_readable() const {
   if (begin_ < end_) return true;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Steady::now());

@@ -19,8 +19,8 @@ class ConnectionStream final : public httplib::Stream {
 
   // The next request must have arrived by `deadline`.
   void set_deadline(Steady::time_point deadline) { deadline_ = deadline; }
-  // Waits up to `wait` for the next request's first bytes; false when none came (or closed).
-  bool wait_for_request(std::chrono::milliseconds wait);
+  // Bytes of a next request already read (a client that pipelines).
+  bool has_buffered() const { return begin_ < end_; }
 
   bool is_readable() const override;
   bool is_writable() const override;
