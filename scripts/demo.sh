@@ -17,7 +17,13 @@ cmake --build build -j "$(nproc)" --target airreg_cli airtable-local >/dev/null
 
 server_pid=""
 fixtures_pid=""
+serve_pid=""
 cleanup() {
+  if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
+    kill "$serve_pid" 2>/dev/null || true
+    wait "$serve_pid" 2>/dev/null || true
+    echo "== airreg serve stopped"
+  fi
   if [ -n "$fixtures_pid" ] && kill -0 "$fixtures_pid" 2>/dev/null; then
     kill "$fixtures_pid" 2>/dev/null || true
     wait "$fixtures_pid" 2>/dev/null || true
@@ -120,10 +126,28 @@ run ./build/bin/airreg sync --provider openai --category text --force --json
 echo; echo "== 9. every sync left a row in Model Sync History"
 run ./build/bin/airreg history --limit 5
 
+echo; echo "== 10. airreg serve: the registry over HTTP, for servers in any language and chat UIs"
+fifo=$(mktemp -u) && mkfifo "$fifo"
+./build/bin/airreg serve --port 0 >"$fifo" 2>"$state/serve.log" &
+serve_pid=$!
+read -r serve_ready <"$fifo"
+rm -f "$fifo"
+serve_url=${serve_ready##* }
+echo "   $serve_ready"
+show() { sleep 0.2; echo; echo "\$ curl -s $1"; curl -s "$serve_url${1#\$serve_url}"; echo; }
+show "\$serve_url/v1/models"
+show "\$serve_url/providers/openai/v1/models"
+show "\$serve_url/v1/registry/resolve?provider=openai&model=gpt-4o-mini"
+show "\$serve_url/readyz"
+echo; echo "   The status page is at $serve_url/ (open it in a browser while the demo waits 3 s);"
+echo "   /metrics has Prometheus's text. Stopping serve (SIGTERM) flushes what it has to write."
+sleep 3
+
 cat <<TXT
 
 What to look at next:
-  - README.md, "For the people who edit the table": which columns are theirs
+  - docs/editors.md, for the people who edit the table: which columns are theirs
+  - docs/serve.md: airreg serve's API (OpenAI's /v1/models for Open WebUI and LibreChat)
   - airtable-local speaks the Airtable API; point any Airtable client at $url
     with the token demo-token while this script runs
   - the server's data file: .airreg/airtable-local.json, kept after the demo (each run
