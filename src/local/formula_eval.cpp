@@ -229,7 +229,32 @@ class Evaluator {
     if (f == "NOW") return Value::time(to_seconds(now_));
     if (f == "TODAY") return Value::time(to_seconds(std::chrono::floor<std::chrono::days>(now_)));
     if (f == "RECORD_ID") return Value::str(record_.id);
+    if (f == "CREATED_TIME") {
+      auto t = parse_iso8601(record_.created_time);
+      return t ? Value::time(to_seconds(*t)) : Value::blank();
+    }
+    if (f == "LAST_MODIFIED_TIME") return last_modified_time(n);
     return Value::blank();
+  }
+
+  // Without fields: the newest change of any field, and at least the creation (a record
+  // nobody edited was last modified when it was created). With fields: the newest change
+  // among them, blank when none was ever written.
+  Value last_modified_time(const FormulaNode& n) const {
+    std::optional<SysTime> newest;
+    auto consider = [&](SysTime t) {
+      if (!newest || t > *newest) newest = t;
+    };
+    if (n.args.empty()) {
+      if (auto created = parse_iso8601(record_.created_time)) consider(*created);
+      for (const auto& [field_id, t] : record_.modified) consider(t);
+    } else {
+      for (const auto& arg : n.args) {
+        auto it = record_.modified.find(arg->text);
+        if (it != record_.modified.end()) consider(it->second);
+      }
+    }
+    return newest ? Value::time(to_seconds(*newest)) : Value::blank();
   }
 
   Value find(const FormulaNode& n, bool ignore_case) const {

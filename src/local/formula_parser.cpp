@@ -31,6 +31,7 @@ const std::map<std::string, Arity, std::less<>>& functions() {
       {"IS_AFTER", {2, 2}},      {"IS_BEFORE", {2, 2}},     {"DATETIME_PARSE", {1, 3}},
       {"DATETIME_DIFF", {2, 3}}, {"NOW", {0, 0}},           {"TODAY", {0, 0}},
       {"RECORD_ID", {0, 0}},     {"CONCATENATE", {1, -1}},  {"TRIM", {1, 1}},
+      {"CREATED_TIME", {0, 0}},  {"LAST_MODIFIED_TIME", {0, -1}},
   };
   return table;
 }
@@ -250,6 +251,13 @@ class Parser {
     int count = static_cast<int>(n->args.size());
     if (count < fn->second.min || (fn->second.max >= 0 && count > fn->second.max))
       return fail("wrong number of arguments to " + name);
+    // LAST_MODIFIED_TIME({A}, {B}) names the fields whose changes count; only field references
+    // make sense there, as in Airtable.
+    if (name == "LAST_MODIFIED_TIME") {
+      for (const auto& arg : n->args)
+        if (arg->kind != FormulaNode::Kind::Field)
+          return fail("LAST_MODIFIED_TIME takes field references only");
+    }
     return n;
   }
 };

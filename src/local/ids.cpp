@@ -15,4 +15,12 @@ std::string IdGenerator::next(const char* prefix) {
   return id;
 }
 
+std::string IdGenerator::random_bytes(size_t count) {
+  std::string out(count, '\0');
+  std::lock_guard lock(mutex_);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (auto& c : out) c = static_cast<char>(byte(rng_));
+  return out;
+}
+
 }  // namespace airtable_local

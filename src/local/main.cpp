@@ -1,11 +1,12 @@
-// airtable-local: a local server that speaks the Airtable Web API (records and meta), for
-// the demo and the integration tests. See README.md, "Running airtable-local by hand".
+// airtable-local: a local server that speaks the Airtable Web API (records, meta, webhooks),
+// for the demo and the integration tests. See docs/airtable-local.md.
 #include <csignal>
 #include <cxxopts.hpp>
 #include <iostream>
 #include <sstream>
 #include <thread>
 
+#include "http_ping_sender.hpp"
 #include "http_server.hpp"
 #include "service.hpp"
 #include "store_file.hpp"
@@ -41,6 +42,8 @@ Config parse(int argc, char** argv) {
     ("rate-limit", "requests per second per base (0 = off)", cxxopts::value<int>()->default_value("5"))
     ("penalty-seconds", "seconds a base answers 429 after the limit was passed", cxxopts::value<double>()->default_value("30"))
     ("retry-after", "429s carry Retry-After with the seconds left of the penalty (Airtable sends none)")
+    ("monthly-quota", "authenticated calls answered before every further one gets 429 PUBLIC_API_BILLING_LIMIT_EXCEEDED (0 = unlimited; counted in the data file, never reset)",
+     cxxopts::value<uint64_t>()->default_value("0"))
     ("latency-ms", "added latency per request (ms)", cxxopts::value<int>()->default_value("0"))
     ("fail-rate", "share of requests answered 500/502/503", cxxopts::value<double>()->default_value("0"))
     ("drop-rate", "share of requests handled, then closed without an answer", cxxopts::value<double>()->default_value("0"))
@@ -69,6 +72,8 @@ Config parse(int argc, char** argv) {
     throw cxxopts::exceptions::exception("--rate-limit and --penalty-seconds cannot be negative");
   c.service.penalty = std::chrono::milliseconds(static_cast<long>(penalty * 1000));
   c.service.retry_after = args.count("retry-after") > 0;
+  c.service.monthly_quota = args["monthly-quota"].as<uint64_t>();
+  c.service.ping_sender = send_ping_with_httplib;
   c.faults.latency_ms = args["latency-ms"].as<int>();
   c.faults.fail_rate = args["fail-rate"].as<double>();
   c.faults.drop_rate = args["drop-rate"].as<double>();

@@ -2,12 +2,16 @@
 // Plain data; not thread-safe on its own (Service guards it with one mutex).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "webhook_model.hpp"
 
 namespace airtable_local {
 
@@ -35,6 +39,9 @@ struct Record {
   std::string id;
   std::string created_time;         // ISO 8601 UTC with milliseconds
   std::map<std::string, Cell> cells;  // by field id, so a rename never touches records
+  // When each field's cell last changed value (set, changed or cleared), by field id, to the
+  // millisecond: LAST_MODIFIED_TIME() reads it. A field never written has no entry.
+  std::map<std::string, std::chrono::system_clock::time_point> modified = {};
 };
 
 struct Table {
@@ -56,6 +63,9 @@ struct Table {
 struct Base {
   std::string id;
   std::vector<Table> tables;
+  std::vector<Webhook> webhooks;
+  // baseTransactionNumber of webhook payloads: one per request that changed records.
+  int64_t transaction_number = 0;
 
   // By id (`tbl...`) or by name, as the records API allows.
   Table* find_table(std::string_view name_or_id);
@@ -63,6 +73,8 @@ struct Base {
 
 struct Store {
   std::vector<Base> bases;
+  // Authenticated API calls answered so far (--monthly-quota); never reset.
+  uint64_t api_calls = 0;
   Base* find_base(std::string_view id);
 };
 

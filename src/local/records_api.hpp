@@ -14,6 +14,7 @@
 #include "ids.hpp"
 #include "model.hpp"
 #include "query.hpp"
+#include "record_changes.hpp"
 
 namespace airtable_local {
 
@@ -42,13 +43,17 @@ std::expected<ListOptions, ApiError> list_options_from_body(simdjson::dom::eleme
 Reply list_records(const Table& table, const ListOptions& options, SysTime now, IdGenerator& ids);
 Reply get_record(const Table& table, const std::string& record_id, bool by_field_id);
 
-// Writes are all-or-nothing: one bad record refuses the whole request, as in Airtable.
-Reply create_records(Table& table, simdjson::dom::element body, IdGenerator& ids, SysTime now);
+// Writes are all-or-nothing: one bad record refuses the whole request, as in Airtable. Each
+// adds what it changed to `effects` (for the webhooks) and stamps the modified time (`now`) of
+// every cell whose value it changed.
+Reply create_records(Table& table, simdjson::dom::element body, IdGenerator& ids, SysTime now,
+                     TableChanges& effects);
 // replace: PUT semantics (fields not sent are cleared). Handles performUpsert too.
 Reply update_records(Table& table, simdjson::dom::element body, bool replace, IdGenerator& ids,
-                     SysTime now);
+                     SysTime now, TableChanges& effects);
 Reply update_record(Table& table, const std::string& record_id, simdjson::dom::element body,
-                    bool replace, IdGenerator& ids);
-Reply delete_records(Table& table, const std::vector<std::string>& record_ids, bool single);
+                    bool replace, IdGenerator& ids, SysTime now, TableChanges& effects);
+Reply delete_records(Table& table, const std::vector<std::string>& record_ids, bool single,
+                     TableChanges& effects);
 
 }  // namespace airtable_local

@@ -130,14 +130,34 @@ std::string render(const Table& table, const std::vector<Planned>& plan, bool by
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-void commit(Table& table, Table& scratch, std::vector<Planned>& plan, SysTime now) {
+// Applies the plan. Only cells whose value differs get a new modified time, and only records
+// with such a cell count as changed: a write of the values already there changes nothing.
+void commit(Table& table, Table& scratch, std::vector<Planned>& plan, SysTime now,
+            TableChanges& effects) {
   table.fields = std::move(scratch.fields);
+  // Stored to the millisecond, as the data file and the formulas read it.
+  auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
   for (auto& p : plan) {
     if (p.create) {
-      table.records.push_back({p.id, format_datetime(now), p.cells});
-    } else {
-      table.find_record(p.id)->cells = p.cells;
+      Record record{p.id, format_datetime(now), p.cells, {}};
+      for (const auto& [field_id, cell] : p.cells) record.modified[field_id] = at;
+      effects.created.push_back({record.id, record.created_time, {}, p.cells});
+      table.records.push_back(std::move(record));
+      continue;
     }
+    Record* record = table.find_record(p.id);
+    auto fields = changed_field_ids(record->cells, p.cells);
+    if (fields.empty()) continue;
+    for (const auto& field_id : fields) record->modified[field_id] = at;
+    // The same record twice in one request is one change from its first state to its last.
+    auto seen = std::find_if(effects.changed.begin(), effects.changed.end(),
+                             [&](const RecordChange& c) { return c.id == record->id; });
+    if (seen == effects.changed.end()) {
+      effects.changed.push_back({record->id, record->created_time, record->cells, p.cells});
+    } else {
+      seen->after = p.cells;
+    }
+    record->cells = p.cells;
   }
 }
 
@@ -189,7 +209,8 @@ std::expected<UpsertTarget, ApiError> match_upsert(const Table& table,
 
 }  // namespace
 
-Reply create_records(Table& table, element body, IdGenerator& ids, SysTime now) {
+Reply create_records(Table& table, element body, IdGenerator& ids, SysTime now,
+                     TableChanges& effects) {
   auto parsed = parse_write_body(body);
   if (!parsed) return std::unexpected(parsed.error());
   bool single = parsed->records.empty();
@@ -206,11 +227,12 @@ Reply create_records(Table& table, element body, IdGenerator& ids, SysTime now) 
     if (!changes) return std::unexpected(changes.error());
     plan.push_back({ids.next("rec"), true, apply({}, *changes, true)});
   }
-  commit(table, scratch, plan, now);
+  commit(table, scratch, plan, now, effects);
   return render(table, plan, parsed->by_field_id, false, single);
 }
 
-Reply update_records(Table& table, element body, bool replace, IdGenerator& ids, SysTime now) {
+Reply update_records(Table& table, element body, bool replace, IdGenerator& ids, SysTime now,
+                     TableChanges& effects) {
   auto parsed = parse_write_body(body);
   if (!parsed) return std::unexpected(parsed.error());
   if (parsed->records.empty())
@@ -257,12 +279,12 @@ Reply update_records(Table& table, element body, bool replace, IdGenerator& ids,
       }
     }
   }
-  commit(table, scratch, plan, now);
+  commit(table, scratch, plan, now, effects);
   return render(table, plan, parsed->by_field_id, parsed->merge_on.has_value(), false);
 }
 
 Reply update_record(Table& table, const std::string& record_id, element body, bool replace,
-                    IdGenerator& ids) {
+                    IdGenerator& ids, SysTime now, TableChanges& effects) {
   Record* existing = table.find_record(record_id);
   if (!existing) return std::unexpected(record_not_found(record_id));
   auto parsed = parse_write_body(body);
@@ -272,11 +294,12 @@ Reply update_record(Table& table, const std::string& record_id, element body, bo
   auto changes = parse_changes(scratch, body, parsed->typecast, ids);
   if (!changes) return std::unexpected(changes.error());
   std::vector<Planned> plan{{existing->id, false, apply(existing->cells, *changes, replace)}};
-  commit(table, scratch, plan, SysTime{});
+  commit(table, scratch, plan, now, effects);
   return render(table, plan, parsed->by_field_id, false, true);
 }
 
-Reply delete_records(Table& table, const std::vector<std::string>& record_ids, bool single) {
+Reply delete_records(Table& table, const std::vector<std::string>& record_ids, bool single,
+                     TableChanges& effects) {
   if (record_ids.empty() || record_ids.size() > kMaxRecordsPerRequest)
     return std::unexpected(ApiError{422, "INVALID_RECORDS",
                                     "You must delete between 1 and 10 records per request"});
@@ -285,6 +308,9 @@ Reply delete_records(Table& table, const std::vector<std::string>& record_ids, b
   std::erase_if(table.records, [&](const Record& r) {
     return std::find(record_ids.begin(), record_ids.end(), r.id) != record_ids.end();
   });
+  for (const auto& id : record_ids)
+    if (std::find(effects.destroyed.begin(), effects.destroyed.end(), id) == effects.destroyed.end())
+      effects.destroyed.push_back(id);
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   auto one = [&](const std::string& id) {

@@ -9,7 +9,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "clock_text.hpp"
 #include "json_out.hpp"
+#include "webhook_store.hpp"
 
 namespace airtable_local {
 
@@ -56,6 +58,23 @@ Field read_field(element e) {
   return f;
 }
 
+// Files written before modified times were kept have none: every cell then counts as last
+// changed when its record was created.
+void read_modified_times(element r, Record& rec) {
+  object times;
+  if (r["modifiedTimes"].get(times) == simdjson::SUCCESS) {
+    for (auto [key, value] : times) {
+      std::string_view t;
+      if (value.get(t) != simdjson::SUCCESS) continue;
+      if (auto parsed = parse_iso8601(t)) rec.modified.emplace(std::string(key), *parsed);
+    }
+    return;
+  }
+  auto created = parse_iso8601(rec.created_time);
+  if (!created) return;
+  for (const auto& [field_id, cell] : rec.cells) rec.modified.emplace(field_id, *created);
+}
+
 Table read_table(element e) {
   Table t;
   t.id = text(e, "id");
@@ -68,11 +87,12 @@ Table read_table(element e) {
     for (element f : arr) t.fields.push_back(read_field(f));
   if (e["records"].get(arr) == simdjson::SUCCESS) {
     for (element r : arr) {
-      Record rec{text(r, "id"), text(r, "createdTime"), {}};
+      Record rec{text(r, "id"), text(r, "createdTime"), {}, {}};
       object cells;
       if (r["fields"].get(cells) == simdjson::SUCCESS)
         for (auto [key, value] : cells)
           if (auto cell = read_cell(value)) rec.cells.emplace(std::string(key), std::move(*cell));
+      read_modified_times(r, rec);
       t.records.push_back(std::move(rec));
     }
   }
@@ -103,6 +123,10 @@ void write_table(JsonWriter& w, const Table& t) {
       write_cell(w, cell);
     }
     w.EndObject();
+    write_key(w, "modifiedTimes");
+    w.StartObject();
+    for (const auto& [field_id, t] : r.modified) write_member(w, field_id, format_datetime(t));
+    w.EndObject();
     w.EndObject();
   }
   w.EndArray();
@@ -123,12 +147,16 @@ std::expected<Store, std::string> load_store(const std::string& path) {
   if (root["bases"].get(bases) != simdjson::SUCCESS)
     return std::unexpected(path + ": no \"bases\" array at the top level");
   for (element b : bases) {
-    Base base{text(b, "id"), {}};
+    Base base;
+    base.id = text(b, "id");
     simdjson::dom::array tables;
     if (b["tables"].get(tables) == simdjson::SUCCESS)
       for (element t : tables) base.tables.push_back(read_table(t));
+    read_webhooks(b, base);
     store.bases.push_back(std::move(base));
   }
+  uint64_t calls = 0;
+  if (root["apiCalls"].get(calls) == simdjson::SUCCESS) store.api_calls = calls;
   return store;
 }
 
@@ -136,6 +164,9 @@ std::expected<void, std::string> save_store(const Store& store, const std::strin
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
+  // --monthly-quota counts from here; airtable-local's month never ends (see the docs).
+  write_key(w, "apiCalls");
+  w.Uint64(store.api_calls);
   write_key(w, "bases");
   w.StartArray();
   for (const auto& b : store.bases) {
@@ -145,6 +176,7 @@ std::expected<void, std::string> save_store(const Store& store, const std::strin
     w.StartArray();
     for (const auto& t : b.tables) write_table(w, t);
     w.EndArray();
+    write_webhooks(w, b);
     w.EndObject();
   }
   w.EndArray();

@@ -1,8 +1,10 @@
 // airtable-local over real loopback HTTP: records, meta, formulas, errors, paging,
-// persistence and the rate limit.
+// persistence, the rate limit, the monthly quota and whoami.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include "local_api.hpp"
@@ -62,6 +64,42 @@ void add_numbered(LocalApi& api, int from, int to) {
     body += "]}";
     REQUIRE(api.post(LocalApi::table_path("Models"), body).status == 200);
   }
+}
+
+// Now as Airtable writes times, to the millisecond: 2026-12-03T10:00:00.000Z.
+std::string iso_now() {
+  auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  char millis[8];
+  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(now.time_since_epoch().count() % 1000));
+  return std::string(text) + millis;
+}
+
+// The Keys of the records a formula selects, sorted.
+std::vector<std::string> keys_where(LocalApi& api, const std::string& formula) {
+  Answer a = api.get(LocalApi::table_path("Models", "filterByFormula=" + LocalApi::encode(formula)));
+  INFO(formula << " -> " << a.body);
+  REQUIRE(a.status == 200);
+  simdjson::dom::parser p;
+  std::vector<std::string> keys;
+  for (auto record : p.parse(a.body)["records"].get_array()) {
+    std::string_view key;
+    keys.emplace_back(record["fields"]["Key"].get(key) == simdjson::SUCCESS ? key : "<none>");
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+std::string id_of(LocalApi& api, const std::string& key) {
+  Answer a = api.get(LocalApi::table_path("Models", "filterByFormula=" + LocalApi::encode("{Key} = '" + key + "'")));
+  simdjson::dom::parser p;
+  std::string_view id;
+  REQUIRE(p.parse(a.body)["records"].at(0)["id"].get(id) == simdjson::SUCCESS);
+  return std::string(id);
 }
 
 }  // namespace
@@ -302,4 +340,104 @@ TEST_CASE("hostile input gets an error answer and the server stays up", "[airtab
   CHECK(api.get(path + "?filterByFormula=" + LocalApi::encode(std::string(1000, '('))).error_type() ==
         "INVALID_FILTER_BY_FORMULA");
   CHECK(api.get(LocalApi::meta_path()).status == 200);
+}
+
+TEST_CASE("LAST_MODIFIED_TIME() finds exactly the records whose cells changed after a time", "[airtable-local][modified]") {
+  LocalServer server;
+  LocalApi api(server);
+  make_table(api);
+  add_numbered(api, 0, 6);  // m0..m5, Tokens 0..5
+  std::string m0 = id_of(api, "m0"), m1 = id_of(api, "m1"), m2 = id_of(api, "m2"), m3 = id_of(api, "m3");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string since = iso_now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+  auto path = LocalApi::table_path("Models");
+  // Changed: a new value, a cleared cell, an upserted note, a new record.
+  REQUIRE(api.patch(path, R"({"records":[{"id":")" + m1 + R"(","fields":{"Tokens":100}}]})").status == 200);
+  REQUIRE(api.patch(path + "/" + m0, R"({"fields":{"Tokens":null}})").status == 200);
+  REQUIRE(api.patch(path, R"({"performUpsert":{"fieldsToMergeOn":["Key"]},"records":[
+      {"fields":{"Key":"m4","Tokens":4}},{"fields":{"Key":"m5","Notes":"new"}}]})").status == 200);
+  REQUIRE(api.post(path, R"({"fields":{"Key":"m6","Tokens":6}})").status == 200);
+  // Written with the values they already hold: not changed.
+  REQUIRE(api.patch(path, R"({"records":[{"id":")" + m2 + R"(","fields":{"Tokens":2,"Notes":""}}]})").status == 200);
+  REQUIRE(api.put(path + "/" + m3, R"({"fields":{"Key":"m3","Tokens":3}})").status == 200);
+
+  const std::string after = "DATETIME_PARSE('" + since + "')";
+  using Keys = std::vector<std::string>;
+  CHECK(keys_where(api, "IS_AFTER(LAST_MODIFIED_TIME(), " + after + ")") == Keys{"m0", "m1", "m5", "m6"});
+  CHECK(keys_where(api, "LAST_MODIFIED_TIME() > " + after) == Keys{"m0", "m1", "m5", "m6"});
+  CHECK(keys_where(api, "IS_BEFORE(LAST_MODIFIED_TIME(), " + after + ")") == Keys{"m2", "m3", "m4"});
+  // Only the named fields count; by name or by field id.
+  CHECK(keys_where(api, "IS_AFTER(LAST_MODIFIED_TIME({Notes}), " + after + ")") == Keys{"m5"});
+  simdjson::dom::parser p;
+  auto fields = parse(p, api.get(LocalApi::meta_path()))["tables"].at(0)["fields"];
+  std::string tokens_id(std::string_view(fields.at(2)["id"]));
+  CHECK(keys_where(api, "IS_AFTER(LAST_MODIFIED_TIME({" + tokens_id + "}, {Notes}), " + after + ")") ==
+        Keys{"m0", "m1", "m5", "m6"});
+  CHECK(keys_where(api, "IS_AFTER(CREATED_TIME(), " + after + ")") == Keys{"m6"});
+  CHECK(keys_where(api, "DATETIME_DIFF(LAST_MODIFIED_TIME(), CREATED_TIME(), 'ms') > 0") == Keys{"m0", "m1", "m5"});
+  CHECK(api.get(LocalApi::table_path("Models", "filterByFormula=" + LocalApi::encode("LAST_MODIFIED_TIME('x')")))
+            .error_type() == "INVALID_FILTER_BY_FORMULA");
+
+  // The times are kept in the data file.
+  server.restart();
+  LocalApi again(server);
+  CHECK(keys_where(again, "IS_AFTER(LAST_MODIFIED_TIME(), " + after + ")") == Keys{"m0", "m1", "m5", "m6"});
+  CHECK(keys_where(again, "IS_AFTER(CREATED_TIME(), " + after + ")") == Keys{"m6"});
+}
+
+TEST_CASE("--monthly-quota answers 429 PUBLIC_API_BILLING_LIMIT_EXCEEDED after N calls, across restarts", "[airtable-local][quota]") {
+  LocalServer server({"--rate-limit", "0", "--monthly-quota", "5"});
+  {
+    LocalApi api(server);
+    CHECK(api.get(LocalApi::meta_path()).status == 200);
+    CHECK(api.get("/v0/meta/whoami").status == 200);
+    CHECK(api.get(LocalApi::table_path("Nope")).status == 403);  // every answer counts
+  }
+  LocalApi unknown(server, "");
+  CHECK(unknown.get(LocalApi::meta_path()).status == 401);  // not authenticated: not counted
+  server.restart();
+  LocalApi api(server);
+  CHECK(api.get("/v0/bases/" + std::string(LocalServer::kBase) + "/webhooks").status == 200);
+  CHECK(api.get(LocalApi::meta_path()).status == 200);
+  // The sixth call and every one after it, whatever it asks.
+  for (const auto& path : {LocalApi::meta_path(), std::string("/v0/meta/whoami"), LocalApi::table_path("Nope")}) {
+    Answer refused = api.get(path);
+    CHECK(refused.status == 429);
+    CHECK(refused.error_type() == "PUBLIC_API_BILLING_LIMIT_EXCEEDED");
+    CHECK(refused.body.find("API billing plan limit exceeded. You've reached the maximum number of requests "
+                            "allowed for this month.") != std::string::npos);
+  }
+  httplib::Client raw("127.0.0.1", server.port());
+  auto answer = raw.Get(LocalApi::meta_path().c_str(), {{"Authorization", "Bearer test-token"}});
+  REQUIRE(answer);
+  CHECK(answer->status == 429);
+  CHECK_FALSE(answer->has_header("Retry-After"));
+  // The month never ends in airtable-local: a restart keeps the count.
+  server.restart();
+  LocalApi later(server);
+  CHECK(later.get(LocalApi::meta_path()).error_type() == "PUBLIC_API_BILLING_LIMIT_EXCEEDED");
+}
+
+TEST_CASE("whoami answers a user id that is stable per token", "[airtable-local][whoami]") {
+  LocalServer server({"--rate-limit", "0"});
+  auto who = [&](const std::string& token) {
+    LocalApi api(server, token);
+    Answer a = api.get("/v0/meta/whoami");
+    REQUIRE(a.status == 200);
+    simdjson::dom::parser p;
+    auto doc = parse(p, a);
+    CHECK(doc["scopes"].is_array());
+    return std::string(std::string_view(doc["id"]));
+  };
+  std::string alice = who("alice-token");
+  CHECK(alice.rfind("usr", 0) == 0);
+  CHECK(alice.size() == 17);
+  CHECK(who("alice-token") == alice);
+  CHECK(who("bob-token") != alice);
+  LocalServer other({"--rate-limit", "0"});
+  LocalApi elsewhere(other, "alice-token");
+  CHECK(elsewhere.get("/v0/meta/whoami").body.find(alice) != std::string::npos);
+  CHECK(LocalApi(server, "").get("/v0/meta/whoami").status == 401);
 }

@@ -80,3 +80,44 @@ TEST_CASE("a formula that cannot be parsed is an error, never a crash", "[local]
   for (int i = 0; i < 20000; ++i) long_chain += "+1";
   CHECK_FALSE(Formula::parse(long_chain, t).has_value());
 }
+
+TEST_CASE("LAST_MODIFIED_TIME and CREATED_TIME read the record's times as datetimes", "[local][formula]") {
+  Table t = make_table();
+  Record& r = t.records[0];
+  r.modified["fld1"] = *parse_iso8601("2026-11-20T10:00:00.250Z");
+  r.modified["fld2"] = *parse_iso8601("2026-11-21T08:30:00.000Z");
+  // A field that was cleared keeps its modified time though it has no cell.
+  r.modified["fld6"] = *parse_iso8601("2026-11-21T09:00:00.000Z");
+
+  CHECK(eval(t, "IS_AFTER(LAST_MODIFIED_TIME(), DATETIME_PARSE('2026-11-21T08:59:59.999Z'))"));
+  CHECK_FALSE(eval(t, "IS_AFTER(LAST_MODIFIED_TIME(), DATETIME_PARSE('2026-11-21T09:00:00.000Z'))"));
+  CHECK(eval(t, "LAST_MODIFIED_TIME() = DATETIME_PARSE('2026-11-21T09:00:00.000Z')"));
+  // Only the named fields, by name or id; milliseconds count.
+  CHECK(eval(t, "IS_AFTER(LAST_MODIFIED_TIME({Name}), DATETIME_PARSE('2026-11-20T10:00:00.249Z'))"));
+  CHECK_FALSE(eval(t, "IS_AFTER(LAST_MODIFIED_TIME({Name}), DATETIME_PARSE('2026-11-20T10:00:00.250Z'))"));
+  CHECK(eval(t, "LAST_MODIFIED_TIME({Name}, {fld2}) = DATETIME_PARSE('2026-11-21T08:30:00Z')"));
+  CHECK(eval(t, "DATETIME_DIFF(LAST_MODIFIED_TIME({Tokens}), LAST_MODIFIED_TIME({Name}), 'ms') = 80999750"));
+  // A field never written has no modified time: blank, so nothing is after anything.
+  CHECK(eval(t, "LAST_MODIFIED_TIME({On}) = BLANK()"));
+  CHECK_FALSE(eval(t, "IS_AFTER(LAST_MODIFIED_TIME({On}), '2000-01-01')"));
+  CHECK(eval(t, "IS_BEFORE(LAST_MODIFIED_TIME({Tokens}), NOW())"));
+  CHECK(eval(t, "LAST_MODIFIED_TIME() > CREATED_TIME()"));
+
+  CHECK(eval(t, "CREATED_TIME() = DATETIME_PARSE('2026-01-01T00:00:00.000Z')"));
+  CHECK(eval(t, "IS_BEFORE(CREATED_TIME(), '2026-01-01T00:00:00.001Z')"));
+  CHECK(eval(t, "DATETIME_DIFF(NOW(), CREATED_TIME(), 'days') = 325"));
+  // A record nobody edited was last modified when it was created.
+  CHECK(eval(t, "LAST_MODIFIED_TIME() = CREATED_TIME()", 1));
+  CHECK(eval(t, "LAST_MODIFIED_TIME({Name}) = BLANK()", 1));
+}
+
+TEST_CASE("LAST_MODIFIED_TIME takes field references only, CREATED_TIME nothing", "[local][formula]") {
+  Table t = make_table();
+  for (const std::string& bad : std::vector<std::string>{"LAST_MODIFIED_TIME('Name')", "LAST_MODIFIED_TIME(1)",
+                                                         "LAST_MODIFIED_TIME({Nope})", "LAST_MODIFIED_TIME({Name} & '')",
+                                                         "CREATED_TIME({Name})", "LAST_MODIFIED_TIME(", "CREATED_TIME"}) {
+    INFO(bad);
+    CHECK_FALSE(Formula::parse(bad, t).has_value());
+  }
+  CHECK(Formula::parse("last_modified_time()", t).has_value());  // names are case-insensitive
+}
