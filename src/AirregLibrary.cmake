@@ -9,7 +9,8 @@ add_library(airreg STATIC
   airtable/formula.cpp airtable/table_spec.cpp airtable/airtable_errors.cpp
   airtable/records_json.cpp airtable/airtable_client.cpp airtable/schema.cpp airtable/setup.cpp
   airtable/rate_limiter.cpp airtable/row_diff.cpp airtable/outbox.cpp airtable/batch_writer.cpp
-  airtable/pending_rows.cpp airtable/write_refusals.cpp airtable/columns.cpp
+  airtable/pending_rows.cpp airtable/write_refusals.cpp airtable/columns.cpp airtable/webhooks_json.cpp
+  airtable/airtable_webhooks.cpp
   providers/provider_rules.cpp providers/curated_models.cpp providers/json_listing.cpp
   providers/listing_builder.cpp providers/provider_http.cpp providers/provider_catalog.cpp
   providers/openai_style.cpp providers/xai.cpp providers/anthropic.cpp providers/google.cpp
@@ -19,7 +20,8 @@ add_library(airreg STATIC
   fleet/redis_url.cpp fleet/redis_connection.cpp fleet/redis_core.cpp fleet/redis_budget.cpp fleet/notice_codec.cpp
   fleet/local_fleet.cpp fleet/redis_fleet.cpp
   registry/history_rows.cpp registry/write_back.cpp registry/snapshot_codec.cpp registry/table_source.cpp
-  registry/table_binding.cpp registry/registry_settings.cpp registry/model_registry.cpp
+  registry/table_binding.cpp registry/registry_settings.cpp registry/call_budget.cpp registry/snapshot_changes.cpp
+  registry/model_registry.cpp
 )
 # GCC 12 at -O2 warns "may be used uninitialized" inside simdjson's On-Demand types held in
 # std::optional (a known false positive); the values are only read when engaged.
@@ -53,15 +55,17 @@ airreg_pch(airreg <spdlog/logger.h> <simdjson.h>)
 # its own so that tests and the fuzzer drive its router without a socket.
 add_library(airreg_serve STATIC
   serve/http_message.cpp serve/json_answers.cpp serve/metrics.cpp serve/status_page.cpp serve/router.cpp
-  serve/connection_stream.cpp serve/http_server.cpp serve/sync_scheduler.cpp)
-target_link_libraries(airreg_serve PUBLIC airreg PRIVATE simdjson::simdjson PkgConfig::HTTPLIB)
+  serve/connection_stream.cpp serve/http_server.cpp serve/sync_scheduler.cpp serve/webhook_mac.cpp
+  serve/webhook_store.cpp serve/webhook_manager.cpp)
+target_link_libraries(airreg_serve PUBLIC airreg PRIVATE simdjson::simdjson PkgConfig::HTTPLIB OpenSSL::Crypto SQLite::SQLite3)
 target_include_directories(airreg_serve PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 airreg_warnings(airreg_serve)
 
 add_executable(airreg_cli
   cli/main.cpp cli/app.cpp cli/airtable_options.cpp cli/human_text.cpp cli/progress_display.cpp
   cli/setup_command.cpp cli/outbox_commands.cpp cli/discover_command.cpp cli/sync_command.cpp
-  cli/registry_commands.cpp cli/registry_options.cpp cli/history_command.cpp cli/serve_command.cpp)
+  cli/registry_commands.cpp cli/registry_options.cpp cli/history_command.cpp cli/serve_command.cpp
+  cli/webhook_command.cpp)
 set_target_properties(airreg_cli PROPERTIES OUTPUT_NAME airreg)
 target_link_libraries(airreg_cli PRIVATE airreg airreg_serve cxxopts::cxxopts spdlog::spdlog fmt::fmt)
 target_include_directories(airreg_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

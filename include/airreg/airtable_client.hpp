@@ -96,14 +96,26 @@ class AirtableClient {
                                  const std::optional<std::string>& name,
                                  const std::optional<std::string>& description) const;
 
+  // Webhooks (scope webhook:manage), on the changes to one table's data.
+  Result<WebhookInfo> create_webhook(const std::string& notification_url, const std::string& table_id) const;
+  Result<std::vector<WebhookInfo>> list_webhooks() const;
+  // The new expiration time (ISO 8601).
+  Result<std::string> refresh_webhook(const std::string& webhook_id) const;
+  Result<void> delete_webhook(const std::string& webhook_id) const;
+  // The payloads from `cursor` on (at most 50).
+  Result<WebhookPayloadPage> webhook_payloads(const std::string& webhook_id, long long cursor) const;
+  // The id of the user the token belongs to (usr...): how its own changes are told apart.
+  Result<std::string> whoami() const;
+
  private:
-  enum class Access { records_read, records_write, schema_read, schema_write };
+  enum class Access { records_read, records_write, schema_read, schema_write, webhook_manage };
   Result<HttpResponse> call(const std::string& method, const std::string& url, const std::string& body,
                             Access access) const;
   Result<std::vector<AirtableRecord>> list_once(const std::string& table, const ListQuery& query,
                                                 size_t* requests) const;
   std::string records_url(const std::string& table) const;
   std::string meta_url(const std::string& rest) const;
+  std::string webhooks_url(const std::string& rest) const;
 
   AirtableConfig config_;
   std::shared_ptr<HttpTransport> transport_;

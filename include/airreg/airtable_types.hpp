@@ -41,4 +41,36 @@ struct TableSpec {
   const FieldSpec* field_by_id(const std::string& id) const;
 };
 
+// A webhook on a base (Airtable's webhooks API).
+struct WebhookInfo {
+  std::string id;                 // ach...
+  std::string mac_secret_base64;  // only in the answer that created it: keep it
+  std::string notification_url;
+  std::string expiration_time;    // ISO 8601, UTC
+  long long cursor_for_next_payload = 1;
+};
+
+// What one change to a base did to one record, from a webhook payload.
+struct RecordChange {
+  enum class Kind { created, changed, destroyed };
+  Kind kind = Kind::changed;
+  std::string table_id;
+  std::string record_id;
+  Fields current;                    // cells by field id: all of a created record, the changed ones otherwise
+  std::vector<std::string> cleared;  // field ids emptied by the change
+};
+
+struct WebhookPayload {
+  long long transaction = 0;    // baseTransactionNumber
+  std::string source;           // actionMetadata.source: publicApi, client, automation, ...
+  std::string user_id;          // actionMetadata.sourceMetadata.user.id, when a user made it
+  std::vector<RecordChange> changes;
+};
+
+struct WebhookPayloadPage {
+  std::vector<WebhookPayload> payloads;
+  long long cursor = 1;         // to ask for the next ones
+  bool might_have_more = false;
+};
+
 }  // namespace airreg

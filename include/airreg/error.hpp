@@ -30,6 +30,7 @@ enum class ErrorCode {
   not_found,           // 404
   invalid_request,     // 400, 422
   rate_limited,        // 429
+  quota_exhausted,     // 429 PUBLIC_API_BILLING_LIMIT_EXCEEDED: the workspace's monthly calls are spent
   server_error,        // 5xx
   http_status,         // any other status
   cancelled,

@@ -51,6 +51,13 @@ struct RegistryOptions {
   // redis://[:password@]host:port/db or a unix socket path (AIRREG_REDIS_URL): the instances on
   // the base share reads, leases, the rate limit and change notices. Empty: this one alone.
   std::string redis_url;
+  // Airtable calls a month this base may spend (AIRREG_MONTHLY_CALL_BUDGET; the fleet's with
+  // Redis): revalidations are spaced to stay inside it. Nothing: unlimited.
+  std::optional<long long> monthly_budget;
+  std::chrono::hours full_read_every{24};           // every row read at least this often, for deletions (h)
+  // A revalidation asks for rows changed since its last read less this: Airtable's clock and
+  // ours may differ, and a change may land while a read runs (rows found again are read twice).
+  std::chrono::seconds clock_skew{60};              // (s)
   std::shared_ptr<spdlog::logger> logger;           // null: nothing is logged
 
   // The defaults above, changed by the AIRREG_ variables that are set (AIRREG_CACHE_TTL,
@@ -127,6 +134,13 @@ struct RegistryStats {
   bool redis_ok = false;          // ... and Redis answered the last command
   std::string redis_error;        // why it did not ("" when it did)
   size_t fleet_instances = 1;     // instances of the fleet seen in the last 30 s
+  size_t revalidations = 0;       // of the table: one request asks whether any row changed
+  size_t revalidations_unchanged = 0;  // of those, the ones that found nothing (one call each)
+  long long calls_month = 0;      // Airtable calls this calendar month (UTC), the fleet's with Redis
+  long long calls_projected = 0;  // by the month's end at this pace
+  std::optional<long long> call_budget;  // the monthly budget, when one is set
+  std::chrono::seconds revalidation_period{0};  // the table is revalidated this often now
+  bool reads_allowed = true;      // false once the budget's share for reads is spent
   std::vector<UpstreamCount> upstream;  // by target, provider and outcome (ok, error, rate_limited)
   std::string last_write_error;   // why the last flush stopped ("" when none did)
   std::optional<SystemTime> last_write_error_at;
@@ -162,6 +176,12 @@ class ModelRegistry {
   // The table changed (a sync this process ran, a webhook): these providers' answers (every
   // one when empty) are dropped and loaded again at once.
   virtual void invalidate(const std::vector<std::string>& providers) = 0;
+  // Webhooks tell this registry every change (airreg serve --public-url): the table is not
+  // revalidated between full reads, and its own writes come back through the payloads.
+  virtual void use_webhook(bool active) = 0;
+  // A webhook payload's changes, applied to the table without reading it; the providers whose
+  // rows they touched (their answers are made again, and the fleet is told).
+  virtual std::vector<std::string> apply_changes(const std::vector<RecordChange>& changes) = 0;
 };
 
 }  // namespace airreg

@@ -15,7 +15,7 @@ using airtable::error_from_response;
 
 const char* scope_for(int access) {
   static const char* kScopes[] = {"data.records:read", "data.records:write", "schema.bases:read",
-                                  "schema.bases:write"};
+                                  "schema.bases:write", "webhook:manage"};
   return kScopes[access];
 }
 

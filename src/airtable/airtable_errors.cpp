@@ -52,6 +52,13 @@ Error error_from_response(const HttpResponse& response, const std::string& scope
   } else if (response.status == 403) {
     message = "Airtable refused access (" + message + "): the token probably lacks the scope " + scope +
               ", or has no access to base " + base_id;
+  } else if (response.status == 429 && e.type == "PUBLIC_API_BILLING_LIMIT_EXCEEDED") {
+    // Not a pace to wait out: nothing succeeds until the workspace's next billing month.
+    e.code = ErrorCode::quota_exhausted;
+    e.retryable = false;
+    message = "Airtable's monthly API call quota of this workspace is spent (" + message +
+              "): nothing reaches Airtable until the next billing month or a bigger plan; "
+              "answers come from what was read before, marked with their age";
   } else if (response.status == 429) {
     message = "Airtable rate limit reached (" + message + ")";
   }

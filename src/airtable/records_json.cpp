@@ -1,5 +1,6 @@
 #include "airtable/records_json.hpp"
 
+#include "airtable/json_body.hpp"
 #include "json/fields_json.hpp"
 #include "json/member.hpp"
 
@@ -12,26 +13,6 @@ using json::write_string;
 using Writer = json::Writer;
 
 std::string text(element e, const char* key) { return json::text_at(e, key); }
-
-Error shape_error(const std::string& what) {
-  return make_error(ErrorCode::parse, "Airtable answered with an unexpected body: " + what);
-}
-
-Result<element> parse_body(simdjson::dom::parser& parser, const std::string& body) {
-  element doc;
-  if (auto err = parser.parse(body).get(doc); err)
-    return std::unexpected(shape_error(std::string("not JSON (") + simdjson::error_message(err) + ")"));
-  return doc;
-}
-
-// Parses the body and hands its root to read; every parse_* below is one such reader.
-template <typename Read>
-auto with_body(const std::string& body, Read read) -> decltype(read(element{})) {
-  simdjson::dom::parser parser;
-  auto doc = parse_body(parser, body);
-  if (!doc) return std::unexpected(doc.error());
-  return read(*doc);
-}
 
 Result<AirtableRecord> record_from(element e) {
   AirtableRecord r;

@@ -21,6 +21,7 @@ Commands:
   resolve    which model to use for PROVIDER MODEL, and which rule chose it
   history    the latest sync runs, newest first
   serve      the registry over HTTP: JSON, OpenAI's /v1/models, /metrics, a status page
+  webhook    list the base's Airtable webhooks, or remove the one serve --public-url made
   flush      write the rows waiting in the outbox to Airtable
   status     show how many rows wait in the outbox, and since when (alias: outbox)
   help       show this text
@@ -70,7 +71,7 @@ int run(int argc, char** argv) {
   static const std::map<std::string, int (*)(const Args&)> kCommands{
       {"setup", &setup_command}, {"flush", &flush_command}, {"status", &status_command}, {"outbox", &status_command},
       {"discover", &discover_command}, {"sync", &sync_command}, {"models", &models_command},
-      {"resolve", &resolve_command}, {"history", &history_command}, {"serve", &serve_command}};
+      {"resolve", &resolve_command}, {"history", &history_command}, {"serve", &serve_command}, {"webhook", &webhook_command}};
   if (auto it = kCommands.find(args[0]); it != kCommands.end()) {
     try {
       return it->second(Args(args.begin() + 1, args.end()));

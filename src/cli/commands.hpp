@@ -23,6 +23,7 @@ int models_command(const Args& args);
 int resolve_command(const Args& args);
 int history_command(const Args& args);
 int serve_command(const Args& args);
+int webhook_command(const Args& args);
 
 // Parses a subcommand's arguments; on a bad flag prints what and why and returns nothing.
 std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& options, const Args& args);

@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "airreg/batch_writer.hpp"
@@ -14,6 +15,7 @@
 #include "json/member.hpp"
 #include "cli/registry_options.hpp"
 #include "fleet/fleet.hpp"
+#include "registry/call_budget.hpp"
 #include "registry/history_rows.hpp"
 #include "registry/snapshot_store.hpp"
 
@@ -184,6 +186,13 @@ int status_command(const Args& args) {
     if (!listed) return report_error(listed.error());
     refused = std::move(*listed);
   }
+  // The month's Airtable calls as this state directory counted them (a fleet's are in Redis:
+  // /metrics of airreg serve).
+  std::string month = registry::month_of(std::chrono::system_clock::now());
+  auto month_calls = registry::recorded_calls(*dir, month);
+  auto settings = RegistryOptions::from_environment();
+  if (!settings) return report_error(settings.error());
+  std::optional<long long> budget = settings->monthly_budget;
   if (parsed->count("json")) {
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
@@ -197,6 +206,23 @@ int status_command(const Args& args) {
       write_string(w, status->oldest);
     }
     json::member(w, "rejected", status->rejected);
+    w.Key("airtable_calls");
+    w.StartArray();
+    for (const auto& c : month_calls) {
+      w.StartObject();
+      json::member(w, "base", c.base);
+      json::member(w, "month", month);
+      json::member(w, "calls", c.calls);
+      json::member(w, "projected", c.projected);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("call_budget");
+    if (budget) {
+      w.Int64(*budget);
+    } else {
+      w.Null();
+    }
     w.Key("rejected_rows");
     w.StartArray();
     for (const auto& r : refused) {
@@ -228,6 +254,13 @@ int status_command(const Args& args) {
                 status->rejected);
   for (const auto& r : refused)
     std::printf("  %s (%s, %s): %s\n", r.entry.label.c_str(), r.entry.table.c_str(), r.rejected_at.c_str(), r.message.c_str());
+  for (const auto& c : month_calls) {
+    std::printf("Airtable calls in %s (base %s, counted here): %lld, %lld by the month's end at this pace", month.c_str(),
+                c.base.c_str(), c.calls, c.projected);
+    if (budget)
+      std::printf("; budget %lld (AIRREG_MONTHLY_CALL_BUDGET)%s", *budget, c.projected > *budget ? ": over it" : "");
+    std::printf("\n");
+  }
   for (const auto& warning : status->warnings) std::printf("warning: %s\n", warning.c_str());
   return kExitOk;
 }

@@ -22,7 +22,9 @@
 #include "fleet/fleet.hpp"
 #include "serve/http_server.hpp"
 #include "serve/router.hpp"
+#include "registry/snapshot_store.hpp"
 #include "serve/sync_scheduler.hpp"
+#include "serve/webhook_manager.hpp"
 
 namespace airreg::cli {
 
@@ -121,6 +123,23 @@ void scheduled_sync(const AirtableCommand& command, const RegistryOptions& optio
   if (!changed.empty()) registry.invalidate(changed);
 }
 
+// serve's own connection to the fleet (the scheduler's claims, the webhook's lease and cursor).
+std::shared_ptr<fleet::Fleet> fleet_for(const AirtableCommand& command, const RegistryOptions& options,
+                                        const std::shared_ptr<spdlog::logger>& logger) {
+  auto connected = fleet::connect_fleet(fleet::fleet_config(options.redis_url, command.settings.airtable.base_id,
+                                                            options.instance.empty() ? "serve" : options.instance,
+                                                            command.settings.airtable.max_requests_per_second, logger));
+  return connected ? *connected : fleet::local_fleet("serve");
+}
+
+// The registry table's id, from the binding the registry kept in the state directory.
+std::string registry_table_id(const AirtableCommand& command) {
+  auto schemas = RegistrySchemas::load(command.settings.schema_dir);
+  if (!schemas) return "";
+  auto bound = registry::SnapshotStore(command.settings.state_dir).load_binding(command.settings.airtable.base_id, *schemas);
+  return bound ? bound->registry.table() : "";
+}
+
 // Every provider in the table answered once (text: TTS answers are loaded when first asked
 // for, since most providers have none), so that the first requests are hits.
 void warm_up(ModelRegistry& registry) {
@@ -143,6 +162,7 @@ int serve_command(const Args& args) {
     ("port", "the port, overriding --listen's (0: any free port)", cxxopts::value<int>())
     ("token", "a bearer token clients must send (repeatable; also AIRREG_SERVE_TOKENS, comma-separated)", cxxopts::value<std::vector<std::string>>())
     ("sync-every", "run a sync of every provider on this period, e.g. 6h (with Redis: one instance per period)", cxxopts::value<std::string>())
+    ("public-url", "this server's URL as Airtable can reach it (https://...): an Airtable webhook tells it every change to the table", cxxopts::value<std::string>())
     ("threads", "requests served at once", cxxopts::value<int>()->default_value("32"))
     ("max-queue", "requests waiting for a thread; beyond, 503 with Retry-After", cxxopts::value<int>()->default_value("1024"))
     ("max-connections", "connections open at once; beyond, 503 with Retry-After", cxxopts::value<int>()->default_value("10000"))
@@ -186,6 +206,11 @@ int serve_command(const Args& args) {
     sync_every = *every;
   }
 
+  std::string public_url = parsed.count("public-url") ? parsed["public-url"].as<std::string>() : "";
+  if (!public_url.empty() && public_url.rfind("https://", 0) != 0 && public_url.rfind("http://127.0.0.1", 0) != 0 &&
+      public_url.rfind("http://localhost", 0) != 0)
+    return report_error(make_error(ErrorCode::invalid_argument, "--public-url must be an https:// URL Airtable can reach"));
+
   auto logger = make_logger();
   auto registry_settings = registry_options(parsed);
   if (!registry_settings) return report_error(registry_settings.error());
@@ -210,23 +235,38 @@ int serve_command(const Args& args) {
   std::printf("airreg serve listening on http://%s:%d\n", listen->host.c_str(), *port);
   std::fflush(stdout);
 
+  // Made now so that its route exists from the first request; started once the warm-up has
+  // bound the table (its id is in the state directory then).
+  std::unique_ptr<serve::WebhookManager> webhooks;
+  if (!public_url.empty()) {
+    webhooks = std::make_unique<serve::WebhookManager>(
+        AirtableClient(command->settings.airtable, make_curl_transport(command->settings.transport)), **registry,
+        fleet_for(*command, *registry_settings, logger), public_url, command->settings.state_dir, logger);
+    router.add_route(serve::Route::webhook, "/airtable/webhook",
+                     [&](const serve::ServeRequest& r) -> std::optional<serve::ServeResponse> { return webhooks->ping(r); });
+  }
+
   std::thread signals([&] {
     int received = 0;
     sigwait(&stop_signals, &received);
     logger->info("stopping ({}): finishing the requests in flight", received == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop();
   });
-  std::thread warming([&] { warm_up(**registry); });
+  std::thread warming([&] {
+    warm_up(**registry);
+    if (!webhooks) return;
+    if (auto started = webhooks->start(registry_table_id(*command)); !started) {
+      // Without the webhook the table is revalidated instead: slower to see an edit, never wrong.
+      logger->error("the Airtable webhook could not be set up ({}); revalidating the table instead",
+                    started.error().describe());
+    }
+  });
 
   std::unique_ptr<serve::SyncScheduler> scheduler;
-  std::shared_ptr<fleet::Fleet> sync_fleet;
   if (sync_every.count() > 0) {
-    auto connected = fleet::connect_fleet(fleet::fleet_config(registry_settings->redis_url, command->settings.airtable.base_id,
-                                                              registry_settings->instance.empty() ? "serve" : registry_settings->instance,
-                                                              command->settings.airtable.max_requests_per_second, logger));
-    sync_fleet = connected ? *connected : fleet::local_fleet("serve");
     scheduler = std::make_unique<serve::SyncScheduler>(
-        [&] { scheduled_sync(*command, *registry_settings, sync_every, **registry, logger); }, sync_every, sync_fleet, logger);
+        [&] { scheduled_sync(*command, *registry_settings, sync_every, **registry, logger); }, sync_every,
+        fleet_for(*command, *registry_settings, logger), logger);
   }
 
   server.run();
@@ -235,6 +275,7 @@ int serve_command(const Args& args) {
   signals.join();
   warming.join();
   scheduler.reset();
+  webhooks.reset();
   // The write-back flushes for at most flush_timeout; what is left stays in the outbox.
   registry->reset();
   logger->info("stopped");

@@ -18,6 +18,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::forbidden: return "forbidden";
     case ErrorCode::not_found: return "not_found";
     case ErrorCode::invalid_request: return "invalid_request";
+    case ErrorCode::quota_exhausted: return "quota_exhausted";
     case ErrorCode::rate_limited: return "rate_limited";
     case ErrorCode::server_error: return "server_error";
     case ErrorCode::http_status: return "http_status";

@@ -84,6 +84,10 @@ class Fleet {
   // The table changed: no instance may take the current shared snapshot any more.
   virtual void invalidate_snapshot() = 0;
 
+  // ---- counters shared by the fleet (Airtable's calls this month): the total after adding
+  // `delta`, or nothing without Redis (or when it cannot be reached).
+  virtual std::optional<long long> add_count(const std::string& name, long long delta, std::chrono::seconds ttl) = 0;
+
   // ---- small shared values (the tables' field ids)
   virtual std::optional<std::string> value(const std::string& name) = 0;
   virtual void put_value(const std::string& name, const std::string& body, std::chrono::milliseconds ttl) = 0;

@@ -25,6 +25,7 @@ class LocalFleet final : public Fleet {
     return std::nullopt;
   }
   void invalidate_snapshot() override {}
+  std::optional<long long> add_count(const std::string&, long long, std::chrono::seconds) override { return std::nullopt; }
   std::optional<std::string> value(const std::string&) override { return std::nullopt; }
   void put_value(const std::string&, const std::string&, std::chrono::milliseconds) override {}
   std::unique_ptr<Lease> try_lease(const std::string&, std::chrono::milliseconds) override {

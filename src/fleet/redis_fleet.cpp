@@ -146,6 +146,12 @@ class RedisFleet final : public Fleet {
                       {core_->key("snapshot"), core_->key("snapshot:floor"), core_->key("snapshot:seq")}, {});
   }
 
+  std::optional<long long> add_count(const std::string& name, long long delta, std::chrono::seconds ttl) override {
+    auto r = core_->eval(scripts::kAddCount, {core_->key("count:" + name)}, {std::to_string(delta), std::to_string(ttl.count())});
+    if (!r || r->type != RedisReply::Type::integer) return std::nullopt;
+    return r->integer;
+  }
+
   std::optional<std::string> value(const std::string& name) override {
     auto r = core_->command({"GET", core_->key("value:" + name)});
     if (!r || r->type != RedisReply::Type::string) return std::nullopt;

@@ -94,6 +94,13 @@ if seq <= tonumber(ARGV[1]) then return false end
 return {seq, redis.call('HGET', KEYS[1], 'body')}
 )lua";
 
+// KEYS: counter. ARGV: delta, ttl s. The total; the counter lives ttl past its last change.
+inline constexpr const char* kAddCount = R"lua(
+local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return total
+)lua";
+
 // KEYS: instances (zset). ARGV: instance, window ms. Returns how many were seen in the window.
 inline constexpr const char* kHeartbeat = AIRREG_LUA_NOW R"lua(
 redis.call('ZADD', KEYS[1], now, ARGV[1])

@@ -15,6 +15,7 @@
 #include "registry/provider_refresh.hpp"
 #include "registry/resolve.hpp"
 #include "registry/snapshot_store.hpp"
+#include "registry/call_budget.hpp"
 #include "registry/table_binding.hpp"
 #include "registry/table_source.hpp"
 #include "registry/write_back.hpp"
@@ -117,9 +118,13 @@ class RegistryImpl final : public ModelRegistry {
         outbox_(std::make_shared<Outbox>(options_.state_dir)),
         trust_factor_(1.0 - clock_.uniform() * options_.freshness_jitter),
         instance_(fleet_->instance()),
-        table_(client_, tables_, options_.state_dir, fleet_,
+        budget_(std::make_shared<registry::CallBudget>(
+            registry::CallBudget::Settings{options_.monthly_budget, 0.25, 1.5, options_.cache_ttl}, fleet_, options_.state_dir,
+            client_.config().base_id)),
+        table_(client_, tables_, options_.state_dir, fleet_, budget_,
                registry::TableSource::Settings{clock_, options_.cache_ttl, options_.negative_ttl, options_.read_attempts,
-                                               look_back(options_), std::chrono::seconds(30), options_.logger}),
+                                               look_back(options_), std::chrono::seconds(30), options_.full_read_every,
+                                               options_.clock_skew, options_.logger}),
         write_back_(client_, outbox_, registry::registry_writer_options(tables_.registry),
                     registry::history_writer_options(tables_.history),
                     registry::WriteBack::Settings{clock_, options_.verify_interval, options_.flush_timeout,
@@ -248,6 +253,32 @@ class RegistryImpl final : public ModelRegistry {
     noticed(fleet::Notice{fleet::Notice::Kind::changed, "", providers, 0});
   }
 
+  void use_webhook(bool active) override {
+    webhook_ = active;
+    table_.set_pushed(active);
+  }
+
+  std::vector<std::string> apply_changes(const std::vector<RecordChange>& changes) override {
+    auto touched = table_.apply(changes);
+    std::vector<std::string> providers(touched.begin(), touched.end());
+    if (providers.empty()) return providers;
+    // The answers of those providers are made again from the updated table (no read), and the
+    // fleet is told: its instances take the updated table from Redis.
+    std::vector<Key> stale;
+    {
+      std::unique_lock lock(cache_mutex_);
+      auto now = clock_.now();
+      for (auto& [key, entry] : cache_)
+        if (touched.count(key.first)) {
+          entry.expires = std::min(entry.expires, now);
+          stale.push_back(key);
+        }
+    }
+    for (const auto& key : stale) (void)start_load(key);
+    fleet_->publish(fleet::Notice{fleet::Notice::Kind::changed, fleet_->instance(), providers, 0});
+    return providers;
+  }
+
   RegistryStats stats() const override {
     RegistryStats s;
     s.hits = hits_.load();
@@ -258,6 +289,15 @@ class RegistryImpl final : public ModelRegistry {
     s.airtable_reads = table.reads;
     s.airtable_requests = table.requests + write_back_.requests();
     s.shared_snapshots = table.shared_taken;
+    s.revalidations = table.revalidations;
+    s.revalidations_unchanged = table.unchanged;
+    table_.count_calls();
+    auto month = budget_->status();
+    s.calls_month = month.calls;
+    s.calls_projected = month.projected;
+    s.call_budget = month.budget;
+    s.revalidation_period = month.period;
+    s.reads_allowed = month.reads_allowed;
     s.provider_calls = provider_calls_.load();
     s.errors = errors_.load();
     s.writes = write_back_.rows_queued();
@@ -292,6 +332,9 @@ class RegistryImpl final : public ModelRegistry {
 
   // Our write-back changed these providers' rows: our table is old, so is the fleet's.
   void written(const std::set<std::string>& providers) {
+    table_.count_calls();
+    // With webhooks the payloads bring our own changes too (applied, not read again).
+    if (webhook_) return;
     table_.invalidate();
     fleet_->announce_change(std::vector<std::string>(providers.begin(), providers.end()));
   }
@@ -436,12 +479,25 @@ class RegistryImpl final : public ModelRegistry {
     auto read = table(false);
     bool live = read.has_value();
     Snapshot snap = live ? *read : known_snapshot();
+    // The month's calls are spent (Airtable's quota, or our budget's share for reads): the rows
+    // as last read answer. Not "Airtable down": nothing is merged against them or written.
+    bool spent = !live && read.error().code == ErrorCode::quota_exhausted;
     if (!live) {
-      warnings.push_back("Airtable could not be read (" + read.error().describe() + ")" +
+      warnings.push_back((spent ? read.error().message : "Airtable could not be read (" + read.error().describe() + ")") +
                          (snap ? "; statuses from the last snapshot" : "; no snapshot of the table yet"));
+    }
+    if (live && !force && !fresh(*snap, provider, wall)) {
+      // Old by the history this table was read with: another instance may have listed it since
+      // (one request, at most every 10 minutes).
+      table_.refresh_history(std::chrono::minutes(10), pool_.stop_token());
+      if (auto newer = known_snapshot()) snap = newer;
     }
     if (live && !force && fresh(*snap, provider, wall)) {
       put(key, airtable_entry(*snap, provider, category, of_category(snap->rows_of(provider), category)));
+      return;
+    }
+    if (spent) {
+      put(key, stale_or_curated(key, snap, live, wall, std::move(warnings)));
       return;
     }
     auto no_key = discovery_->missing_key(provider, category);
@@ -661,7 +717,9 @@ class RegistryImpl final : public ModelRegistry {
   std::shared_ptr<Outbox> outbox_;
   double trust_factor_;
   std::string instance_;
+  std::shared_ptr<registry::CallBudget> budget_;
   registry::TableSource table_;
+  std::atomic<bool> webhook_{false};
 
   mutable std::shared_mutex cache_mutex_;
   std::map<Key, Entry> cache_;

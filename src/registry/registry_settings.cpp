@@ -93,6 +93,21 @@ std::vector<RegistrySetting> make_settings() {
                                 o.instance = std::string(t);
                                 return std::nullopt;
                               }});
+  s.push_back(RegistrySetting{"monthly-budget", "AIRREG_MONTHLY_CALL_BUDGET",
+                              "Airtable calls a month this base may spend, the fleet's with Redis (default: unlimited)",
+                              [](RegistryOptions& o, std::string_view t) -> std::optional<std::string> {
+                                long long v = 0;
+                                auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+                                if (ec != std::errc{} || end != t.data() + t.size() || v < 1) return "a whole number of calls, 1 or more";
+                                o.monthly_budget = v;
+                                return std::nullopt;
+                              }});
+  s.push_back(duration("full-read-every", "AIRREG_FULL_READ_EVERY",
+                       "every row is read at least this often, to see deleted rows (hours; default 24)",
+                       &RegistryOptions::full_read_every));
+  s.push_back(duration("clock-skew", "AIRREG_CLOCK_SKEW",
+                       "a revalidation asks for rows changed since its last read less this (seconds; default 60)",
+                       &RegistryOptions::clock_skew));
   s.push_back(RegistrySetting{"redis-url", "AIRREG_REDIS_URL",
                               "the fleet's Redis: redis://[:password@]host:port/db or a unix socket path (default: none)",
                               [](RegistryOptions& o, std::string_view t) -> std::optional<std::string> {

@@ -14,6 +14,8 @@ std::string encode_snapshot(const TableSnapshot& s, const Columns& columns) {
   w.StartObject();
   json::member(w, "version", s.version);
   json::member(w, "read_at", core::format_utc(s.read_at));
+  json::member(w, "full_read_at", core::format_utc(s.full_read_at));
+  json::member(w, "history_read_at", core::format_utc(s.history_read_at));
   json::key(w, "warnings");
   w.StartArray();
   for (const auto& warning : s.warnings) json::value(w, warning);
@@ -69,6 +71,10 @@ std::optional<TableSnapshot> decode_snapshot(std::string_view body, const Column
   if (root["version"].get(version) == simdjson::SUCCESS) s.version = version;
   std::string_view read_at;
   if (root["read_at"].get(read_at) == simdjson::SUCCESS) s.read_at = core::parse_utc(read_at).value_or(SystemTime{});
+  // Snapshots before revalidation: read whole, with the history, when they were read.
+  s.full_read_at = s.history_read_at = s.read_at;
+  if (root["full_read_at"].get(read_at) == simdjson::SUCCESS) s.full_read_at = core::parse_utc(read_at).value_or(s.read_at);
+  if (root["history_read_at"].get(read_at) == simdjson::SUCCESS) s.history_read_at = core::parse_utc(read_at).value_or(s.read_at);
   simdjson::dom::array warnings;
   if (root["warnings"].get(warnings) == simdjson::SUCCESS)
     for (auto w : warnings) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "airreg/formula.hpp"
 #include "core/time_text.hpp"
 
 namespace airreg::registry {
@@ -51,6 +52,35 @@ Result<HistoryRead> read_history(const AirtableClient& client, const Columns& hi
   return out;
 }
 
+namespace {
+
+std::string modified_after(SystemTime since) {
+  return "IS_AFTER(LAST_MODIFIED_TIME(),DATETIME_PARSE(" + formula::quote(core::format_utc(since)) + "))";
+}
+
+}  // namespace
+
+Result<bool> changed_since(const AirtableClient& client, const Columns& registry, SystemTime since, size_t* requests) {
+  ListQuery query;
+  query.filter_by_formula = modified_after(since);
+  query.fields = {registry.cell("provider_id")};
+  query.page_size = 1;
+  query.max_records = 1;
+  query.return_fields_by_field_id = registry.by_id();
+  auto found = client.list(registry.table(), query, requests);
+  if (!found) return std::unexpected(found.error());
+  return !found->empty();
+}
+
+Result<std::vector<AirtableRecord>> read_changed(const AirtableClient& client, const Columns& registry, SystemTime since,
+                                                 size_t* requests) {
+  ListQuery query;
+  query.filter_by_formula = modified_after(since);
+  query.fields = registry.cells();
+  query.return_fields_by_field_id = registry.by_id();
+  return client.list(registry.table(), query, requests);
+}
+
 Result<TableSnapshot> read_table(const AirtableClient& client, const Columns& registry, const Columns& history,
                                  SystemTime now, const ReadOptions& options, size_t* requests) {
   ListQuery query;
@@ -60,6 +90,8 @@ Result<TableSnapshot> read_table(const AirtableClient& client, const Columns& re
   if (!records) return std::unexpected(records.error());
   TableSnapshot snapshot;
   snapshot.read_at = now;
+  snapshot.full_read_at = now;
+  snapshot.history_read_at = now;
   snapshot.parsed = parse_rows(*records, registry);
   snapshot.records = std::move(*records);
   auto listed = read_history(client, history, now, options.look_back, requests);

@@ -26,6 +26,14 @@ struct HistoryRead {
 Result<TableSnapshot> read_table(const AirtableClient& client, const Columns& registry, const Columns& history,
                                  SystemTime now, const ReadOptions& options = {}, size_t* requests = nullptr);
 
+// Revalidation (Airtable's monthly call quota): whether any row changed after `since` (one
+// request: LAST_MODIFIED_TIME() after it, one row, one small field), and those rows (paged).
+// LAST_MODIFIED_TIME() moves with any change a user or the API makes to a non-computed cell.
+Result<bool> changed_since(const AirtableClient& client, const Columns& registry, SystemTime since,
+                           size_t* requests = nullptr);
+Result<std::vector<AirtableRecord>> read_changed(const AirtableClient& client, const Columns& registry, SystemTime since,
+                                                 size_t* requests = nullptr);
+
 // Only the history part: the newest 100 runs (one request, however long the history grows),
 // those that read a listing (success or partial) within `look_back` of now making a provider
 // fresh. A provider with no run among them counts as never listed, and is asked again.

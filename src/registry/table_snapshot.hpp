@@ -24,7 +24,9 @@ struct TableSnapshot {
   ParsedRows parsed;
   std::map<std::string, SystemTime> last_listed;  // provider -> its listing was last read
   std::vector<LastSync> last_runs;                // the newest run of each provider and category
-  SystemTime read_at{};                           // when the table was read
+  SystemTime read_at{};                           // the table as of this time (read, or revalidated)
+  SystemTime full_read_at{};                      // when every row was last read (deletions show then)
+  SystemTime history_read_at{};                   // when Model Sync History was last read
   uint64_t version = 0;                           // grows with every read (ETag, fleet)
   bool shared = false;                            // taken from the fleet: another instance read it
   std::vector<std::string> warnings;              // about the read as a whole

@@ -1,6 +1,7 @@
 #include "registry/table_source.hpp"
 
 #include "core/backoff.hpp"
+#include "registry/snapshot_changes.hpp"
 #include "registry/snapshot_codec.hpp"
 #include "registry/table_reader.hpp"
 
@@ -13,16 +14,27 @@ using namespace std::chrono_literals;
 // The table lease lives this long past its last renewal (every third of it): a holder that
 // died gives it up within this.
 constexpr std::chrono::milliseconds kLeaseTtl{10'000};
+constexpr std::chrono::hours kQuotaRecheck{1};
+uint64_t millis(SystemTime t) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+}
 
 }  // namespace
 
 TableSource::TableSource(AirtableClient client, airtable::BoundTables tables, std::filesystem::path state_dir,
-                         std::shared_ptr<fleet::Fleet> fleet, Settings settings)
+                         std::shared_ptr<fleet::Fleet> fleet, std::shared_ptr<CallBudget> budget, Settings settings)
     : client_(std::move(client)),
       tables_(std::move(tables)),
       store_(std::move(state_dir)),
       fleet_(std::move(fleet)),
+      budget_(std::move(budget)),
       settings_(std::move(settings)) {}
+
+Clock::Duration TableSource::period() const {
+  if (pushed_) return settings_.full_read_every;  // webhooks tell every change
+  if (budget_) return budget_->period();
+  return settings_.ttl;
+}
 
 Result<Snapshot> TableSource::get(bool force, const std::stop_token& stop) {
   std::lock_guard reading(read_mutex_);
@@ -31,18 +43,18 @@ Result<Snapshot> TableSource::get(bool force, const std::stop_token& stop) {
   {
     std::lock_guard lock(mutex_);
     auto now = settings_.clock.now();
-    if (!force && current_ && live_ && now - loaded_ < settings_.ttl) return current_;
+    if (!force && current_ && live_ && now - loaded_ < period()) return current_;
     if (!force && now < failed_until_) return std::unexpected(error_);
     generation = generation_;
     seq = shared_seq_;
   }
-  if (force || !fleet_->shared()) return read_airtable(stop, generation);
+  if (force || !fleet_->shared()) return read_airtable(stop, generation, force);
   // Another instance's read, else the lease to read for everyone; while another instance holds
   // it, its snapshot is awaited (it is announced), or the lease taken once its holder is gone.
   auto until = std::chrono::steady_clock::now() + settings_.lease_wait;
   for (;;) {
     if (auto taken = adopt(fleet_->snapshot(seq), generation)) return *taken;
-    if (auto lease = fleet_->try_lease("table", kLeaseTtl)) return read_airtable(stop, generation);
+    if (auto lease = fleet_->try_lease("table", kLeaseTtl)) return read_airtable(stop, generation, false);
     auto slice = std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
     if (auto taken = adopt(fleet_->wait_snapshot(seq, slice, stop), generation)) return *taken;
     if (stop.stop_requested() || std::chrono::steady_clock::now() >= until) break;
@@ -54,24 +66,39 @@ Result<Snapshot> TableSource::get(bool force, const std::stop_token& stop) {
   return std::unexpected(busy);
 }
 
-Result<Snapshot> TableSource::read_airtable(const std::stop_token& stop, uint64_t generation) {
-  auto seq = fleet_->begin_read();
-  auto read = read_with_retries(stop);
-  if (!read) {
+Result<Snapshot> TableSource::read_airtable(const std::stop_token& stop, uint64_t generation, bool force) {
+  if (budget_ && !budget_->reads_allowed()) {
+    // The reads' share of the month is spent: what there is answers, with its age.
+    Error spent = make_error(ErrorCode::quota_exhausted,
+                             "the monthly call budget's share for reads is spent (AIRREG_MONTHLY_CALL_BUDGET): answers are "
+                             "the table as last read, until next month");
     std::lock_guard lock(mutex_);
     failed_until_ = settings_.clock.now() + settings_.negative_ttl;
+    error_ = spent;
+    return std::unexpected(spent);
+  }
+  Snapshot base = force ? nullptr : known();
+  // A revalidation needs a table to start from whose last full read is recent enough (its
+  // changed rows are merged by record id).
+  bool revalidating = false;
+  if (base && base->read_at.time_since_epoch().count() > 0) {
+    std::lock_guard lock(mutex_);
+    revalidating = settings_.clock.now() < full_read_due_;
+  }
+  auto seq = fleet_->begin_read();
+  auto read = revalidating ? with_retries([&] { return revalidate(*base); }, stop) : with_retries([&] { return full_read(); }, stop);
+  count_calls();
+  if (!read) {
+    std::lock_guard lock(mutex_);
+    // A spent quota comes back next month, not in a minute: it is asked about once an hour.
+    auto pause = read.error().code == ErrorCode::quota_exhausted
+                     ? std::max<Clock::Duration>(settings_.negative_ttl, kQuotaRecheck)
+                     : Clock::Duration(settings_.negative_ttl);
+    failed_until_ = settings_.clock.now() + pause;
     error_ = read.error();
     return std::unexpected(read.error());
   }
-  read->version = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(read->read_at.time_since_epoch()).count());
-  if (auto saved = store_.save(client_.config().base_id, *read, tables_.registry); !saved && settings_.logger)
-    settings_.logger->warn("the snapshot could not be saved: {}", saved.error().describe());
-  if (seq) {
-    // Refused by Redis when the table changed since the read began (its floor).
-    (void)fleet_->put_snapshot(*seq, encode_snapshot(*read, tables_.registry),
-                               std::chrono::duration_cast<std::chrono::milliseconds>(settings_.ttl));
-  }
+  keep(*read, seq);
   auto snap = std::make_shared<const TableSnapshot>(std::move(*read));
   {
     std::lock_guard lock(mutex_);
@@ -79,6 +106,94 @@ Result<Snapshot> TableSource::read_airtable(const std::stop_token& stop, uint64_
   }
   use(snap, settings_.clock.now(), generation);
   return snap;
+}
+
+Result<TableSnapshot> TableSource::full_read() {
+  size_t requests = 0;
+  reads_.fetch_add(1, std::memory_order_relaxed);
+  auto read = read_table(client_, tables_.registry, tables_.history, std::chrono::system_clock::now(),
+                         {settings_.look_back}, &requests);
+  requests_.fetch_add(requests, std::memory_order_relaxed);
+  if (read) read->version = millis(read->read_at);
+  return read;
+}
+
+Result<TableSnapshot> TableSource::revalidate(const TableSnapshot& base) {
+  size_t requests = 0;
+  revalidations_.fetch_add(1, std::memory_order_relaxed);
+  auto now = std::chrono::system_clock::now();
+  // LAST_MODIFIED_TIME() is Airtable's clock, read_at ours: changes are asked for since a
+  // margin before, so that a skew or a change landing as we read is never missed (the rows it
+  // finds again are merely read twice).
+  auto since = base.read_at - settings_.clock_skew;
+  auto changed = changed_since(client_, tables_.registry, since, &requests);
+  if (changed && !*changed) {
+    requests_.fetch_add(requests, std::memory_order_relaxed);
+    unchanged_.fetch_add(1, std::memory_order_relaxed);
+    // The same rows, now known to be the table as of now (its version, an ETag, stays).
+    TableSnapshot same = base;
+    same.read_at = now;
+    same.shared = false;
+    return same;
+  }
+  if (!changed) {
+    requests_.fetch_add(requests, std::memory_order_relaxed);
+    return std::unexpected(changed.error());
+  }
+  auto rows = read_changed(client_, tables_.registry, since, &requests);
+  if (!rows) {
+    requests_.fetch_add(requests, std::memory_order_relaxed);
+    return std::unexpected(rows.error());
+  }
+  // Rows change when a sync or a write-back ran, and those write a history run too: the
+  // history is read again with them (one request), or the listings they made look old.
+  auto history = read_history(client_, tables_.history, now, settings_.look_back, &requests);
+  requests_.fetch_add(requests, std::memory_order_relaxed);
+  if (!history) return std::unexpected(history.error());
+  TableSnapshot updated = with_records(base, std::move(*rows), tables_.registry, now);
+  updated.full_read_at = base.full_read_at;
+  updated.last_listed = std::move(history->last_listed);
+  updated.last_runs = std::move(history->last_runs);
+  updated.history_read_at = now;
+  return updated;
+}
+
+Result<TableSnapshot> TableSource::with_retries(const std::function<Result<TableSnapshot>()>& attempt,
+                                                const std::stop_token& stop) {
+  Error last;
+  for (int n = 1; n <= std::max(1, settings_.read_attempts); ++n) {
+    auto read = attempt();
+    if (read) return read;
+    last = read.error();
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    if (last.code == ErrorCode::rate_limited) rate_limited_.fetch_add(1, std::memory_order_relaxed);
+    bool again = last.retryable || last.code == ErrorCode::rate_limited;
+    if (!again || stop.stop_requested()) break;
+    // After a 429 the base's limiter is paused; the jitter comes on top of the pause, so that
+    // instances paused together do not all come back in the same second. It spreads them over
+    // a few pauses at most (Airtable's 30 s; less where a server says less in Retry-After).
+    auto now = settings_.clock.now();
+    auto from = now;
+    Clock::Duration cap = 30s;
+    if (last.code == ErrorCode::rate_limited && client_.rate_limiter()) {
+      from = std::max(now, client_.rate_limiter()->paused_until());
+      cap = std::clamp(Clock::Duration(4 * (from - now)), Clock::Duration(1s), Clock::Duration(30s));
+    }
+    auto jitter = core::backoff_delay(n, 1s, std::chrono::duration_cast<std::chrono::milliseconds>(cap),
+                                      settings_.clock.uniform());
+    settings_.clock.sleep_until(from + jitter, stop);
+  }
+  return std::unexpected(last);
+}
+
+void TableSource::keep(const TableSnapshot& snap, std::optional<uint64_t> seq) {
+  if (auto saved = store_.save(client_.config().base_id, snap, tables_.registry); !saved && settings_.logger)
+    settings_.logger->warn("the snapshot could not be saved: {}", saved.error().describe());
+  if (seq) {
+    // Refused by Redis when the table changed since the read began (its floor).
+    (void)fleet_->put_snapshot(*seq, encode_snapshot(snap, tables_.registry),
+                               std::chrono::duration_cast<std::chrono::milliseconds>(period()));
+  }
 }
 
 std::optional<Snapshot> TableSource::adopt(std::optional<fleet::SharedSnapshot> shared, uint64_t generation) {
@@ -91,7 +206,7 @@ std::optional<Snapshot> TableSource::adopt(std::optional<fleet::SharedSnapshot> 
   }
   // It expires when it would have for the instance that read it.
   auto age = std::chrono::system_clock::now() - decoded->read_at;
-  if (age > settings_.ttl) return std::nullopt;
+  if (age > period()) return std::nullopt;
   decoded->shared = true;
   shared_taken_.fetch_add(1, std::memory_order_relaxed);
   if (auto saved = store_.save(client_.config().base_id, *decoded, tables_.registry); !saved && settings_.logger)
@@ -106,9 +221,17 @@ std::optional<Snapshot> TableSource::adopt(std::optional<fleet::SharedSnapshot> 
   return snap;
 }
 
+void TableSource::note_full_read(const TableSnapshot& snap) {
+  // The due moment on the injected clock, from the snapshot's wall-clock age when first seen.
+  if (current_ && current_->full_read_at == snap.full_read_at) return;
+  auto age = std::chrono::system_clock::now() - snap.full_read_at;
+  full_read_due_ = settings_.clock.now() + std::chrono::duration_cast<Clock::Duration>(settings_.full_read_every - age);
+}
+
 void TableSource::use(Snapshot snap, Clock::TimePoint loaded, uint64_t generation) {
   {
     std::lock_guard lock(mutex_);
+    note_full_read(*snap);
     current_ = snap;
     // Invalidated while it was being read: it answers now, but the next get() reads again.
     live_ = generation == generation_;
@@ -118,9 +241,55 @@ void TableSource::use(Snapshot snap, Clock::TimePoint loaded, uint64_t generatio
   if (on_new_) on_new_(snap);
 }
 
-uint64_t TableSource::generation() const {
-  std::lock_guard lock(mutex_);
-  return generation_;
+std::set<std::string> TableSource::apply(const std::vector<RecordChange>& changes) {
+  std::lock_guard reading(read_mutex_);
+  Snapshot base = known();
+  std::set<std::string> providers;
+  if (!base || !tables_.registry.by_id()) {
+    // Nothing to apply them to, or cells not by id: the next get() reads instead.
+    invalidate();
+    return providers;
+  }
+  auto seq = fleet_->begin_read();
+  TableSnapshot updated = with_changes(*base, changes, tables_.registry.table(), tables_.registry,
+                                       std::chrono::system_clock::now(), providers);
+  updated.full_read_at = base->full_read_at;
+  updated.history_read_at = base->history_read_at;
+  keep(updated, seq);
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    generation = generation_;
+    if (seq) shared_seq_ = *seq;
+  }
+  use(std::make_shared<const TableSnapshot>(std::move(updated)), settings_.clock.now(), generation);
+  return providers;
+}
+
+void TableSource::refresh_history(std::chrono::seconds older_than, const std::stop_token& stop) {
+  std::lock_guard reading(read_mutex_);
+  Snapshot base = current();
+  auto now = std::chrono::system_clock::now();
+  if (!base || now - base->history_read_at < older_than || stop.stop_requested()) return;
+  if (budget_ && !budget_->reads_allowed()) return;
+  size_t requests = 0;
+  auto history = read_history(client_, tables_.history, now, settings_.look_back, &requests);
+  requests_.fetch_add(requests, std::memory_order_relaxed);
+  count_calls();
+  if (!history) return;  // the listing then counts as old, as it looked
+  TableSnapshot updated = *base;
+  updated.last_listed = std::move(history->last_listed);
+  updated.last_runs = std::move(history->last_runs);
+  updated.history_read_at = now;
+  keep(updated, std::nullopt);
+  uint64_t generation = 0;
+  Clock::TimePoint loaded{};
+  {
+    std::lock_guard lock(mutex_);
+    generation = generation_;
+    loaded = loaded_;
+  }
+  use(std::make_shared<const TableSnapshot>(std::move(updated)), loaded, generation);
 }
 
 Snapshot TableSource::known() {
@@ -129,6 +298,7 @@ Snapshot TableSource::known() {
     // Airtable is down and nothing was read in this process: the snapshot on disk.
     disk_tried_ = true;
     if (auto disk = store_.load(client_.config().base_id, tables_.registry)) {
+      note_full_read(*disk);
       current_ = std::make_shared<const TableSnapshot>(std::move(*disk));
       live_ = false;
     }
@@ -151,39 +321,15 @@ void TableSource::invalidate() {
   shared_seq_ = 0;
 }
 
-TableSource::Counters TableSource::counters() const {
-  return Counters{reads_.load(), requests_.load(), errors_.load(), rate_limited_.load(), shared_taken_.load()};
+void TableSource::set_pushed(bool pushed) { pushed_ = pushed; }
+
+void TableSource::count_calls() const {
+  if (budget_) budget_->count(client_.request_count());
 }
 
-Result<TableSnapshot> TableSource::read_with_retries(const std::stop_token& stop) {
-  Error last;
-  for (int attempt = 1; attempt <= std::max(1, settings_.read_attempts); ++attempt) {
-    size_t requests = 0;
-    reads_.fetch_add(1, std::memory_order_relaxed);
-    auto read = read_table(client_, tables_.registry, tables_.history, std::chrono::system_clock::now(),
-                           {settings_.look_back}, &requests);
-    requests_.fetch_add(requests, std::memory_order_relaxed);
-    if (read) return read;
-    last = read.error();
-    errors_.fetch_add(1, std::memory_order_relaxed);
-    if (last.code == ErrorCode::rate_limited) rate_limited_.fetch_add(1, std::memory_order_relaxed);
-    bool again = last.retryable || last.code == ErrorCode::rate_limited;
-    if (!again || stop.stop_requested()) break;
-    // After a 429 the base's limiter is paused; the jitter comes on top of the pause, so that
-    // instances paused together do not all come back in the same second. It spreads them over
-    // a few pauses at most (Airtable's 30 s; less where a server says less in Retry-After).
-    auto now = settings_.clock.now();
-    auto from = now;
-    Clock::Duration cap = 30s;
-    if (last.code == ErrorCode::rate_limited && client_.rate_limiter()) {
-      from = std::max(now, client_.rate_limiter()->paused_until());
-      cap = std::clamp(Clock::Duration(4 * (from - now)), Clock::Duration(1s), Clock::Duration(30s));
-    }
-    auto jitter = core::backoff_delay(attempt, 1s, std::chrono::duration_cast<std::chrono::milliseconds>(cap),
-                                      settings_.clock.uniform());
-    settings_.clock.sleep_until(from + jitter, stop);
-  }
-  return std::unexpected(last);
+TableSource::Counters TableSource::counters() const {
+  return Counters{reads_.load(),        requests_.load(),      errors_.load(),   rate_limited_.load(),
+                  shared_taken_.load(), revalidations_.load(), unchanged_.load()};
 }
 
 }  // namespace airreg::registry

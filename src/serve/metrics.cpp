@@ -113,6 +113,18 @@ std::string Metrics::render(const ModelRegistry& registry) const {
            static_cast<double>(u.count));
   help(out, "airreg_airtable_rate_limited_total", "counter", "429 answers from Airtable.");
   sample(out, "airreg_airtable_rate_limited_total", "", static_cast<double>(s.rate_limited));
+  // Named _total but a gauge: it starts again at 0 each calendar month (UTC).
+  help(out, "airreg_airtable_calls_month_total", "gauge",
+       "Airtable calls this calendar month (UTC): the fleet's with Redis, this instance's otherwise.");
+  sample(out, "airreg_airtable_calls_month_total", "", static_cast<double>(s.calls_month));
+  help(out, "airreg_airtable_calls_month_projected", "gauge", "Airtable calls by the month's end at this month's pace.");
+  sample(out, "airreg_airtable_calls_month_projected", "", static_cast<double>(s.calls_projected));
+  if (s.call_budget) {
+    help(out, "airreg_airtable_call_budget", "gauge", "The monthly Airtable call budget (AIRREG_MONTHLY_CALL_BUDGET).");
+    sample(out, "airreg_airtable_call_budget", "", static_cast<double>(*s.call_budget));
+  }
+  help(out, "airreg_airtable_revalidation_period_seconds", "gauge", "The table is revalidated this often now.");
+  sample(out, "airreg_airtable_revalidation_period_seconds", "", static_cast<double>(s.revalidation_period.count()));
   help(out, "airreg_outbox_rows", "gauge", "Rows waiting in the outbox for Airtable.");
   sample(out, "airreg_outbox_rows", "", static_cast<double>(s.outbox));
   help(out, "airreg_registry_age_seconds", "gauge", "Age of the cached answer of each provider and category.");

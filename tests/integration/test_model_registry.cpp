@@ -17,6 +17,7 @@
 #include "local_config.hpp"
 #include "local_server.hpp"
 #include "registry_tables.hpp"
+#include "registry_world.hpp"
 #include "temp_dir.hpp"
 
 using namespace std::chrono_literals;
@@ -29,79 +30,14 @@ using airreg::test::provider_fixture;
 using airreg::test::TempDir;
 using Reply = FixtureServer::Reply;
 
+using airreg::test::World;
+using airreg::test::table_reads;
+using airreg::test::kTable;
+using airreg::test::kHistory;
+
 namespace {
 
-constexpr const char* kTable = "AI Model Registry";
-constexpr const char* kHistory = "Model Sync History";
-
-struct World {
-  LocalServer airtable;
-  FixtureServer providers;
-  TempDir state;
-  FakeClock clock;
-  AirtableClient client{test::local_config(airtable), make_curl_transport()};
-  std::string listing = provider_fixture("openai/2026-02/v1_models.json");
-  std::atomic<bool> provider_down{false};
-  std::atomic<int> provider_delay_ms{0};
-
-  double max_rps = 0;  // the registry's pacing (0: none, the server has no limit either)
-
-  explicit World(std::vector<std::string> airtable_args = {"--rate-limit", "0"}) : airtable(std::move(airtable_args)) {
-    test::set_up_registry_tables(client);
-    providers.on("GET", "/models", [this](const FixtureServer::Seen&) {
-      if (int ms = provider_delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-      return provider_down ? Reply{503, R"({"error":{"message":"down"}})", {}} : Reply{200, listing, {}};
-    });
-  }
-  DiscoveryConfig discovery() const {
-    DiscoveryConfig c;
-    c.rules_path = AIRREG_TEST_SCHEMA_DIR "/provider_rules.json";
-    c.curated_path = AIRREG_TEST_SCHEMA_DIR "/curated_models.json";
-    c.base_urls["openai"] = providers.url();
-    c.environment["OPENAI_API_KEY"] = "sk-world";
-    c.max_attempts = 1;
-    return c;
-  }
-  std::unique_ptr<ModelRegistry> registry(RegistryOptions o = {}, ModelStatus new_status = ModelStatus::active) {
-    o.state_dir = state.path();
-    o.flush_timeout = 5s;
-    if (o.wait_for == RegistryOptions{}.wait_for) o.wait_for = 30s;  // these tests want the load's own answer
-    o.new_status = new_status;  // active, so that the lists below are not empty
-    AirtableConfig config = test::local_config(airtable);
-    config.max_requests_per_second = max_rps;
-    config.rate_limit_pause = 2s;  // the servers here punish for 2 s, not Airtable's 30
-    return ModelRegistry::create(config, discovery(), RegistrySchemas::load(AIRREG_TEST_SCHEMA_DIR).value(),
-                                 o, make_curl_transport(), clock.clock())
-        .value();
-  }
-  size_t provider_calls() const { return providers.seen().size(); }
-  std::vector<AirtableRecord> records() { return client.list(kTable).value(); }
-  std::string record_of(const std::string& model) {
-    for (const auto& r : records())
-      if (r.fields.at("Model ID") == FieldValue(model)) return r.id;
-    FAIL("no row " << model);
-    return "";
-  }
-  void edit(const std::string& model, Fields cells) {
-    REQUIRE(client.update(kTable, {AirtableRecord{record_of(model), "", std::move(cells)}}));
-  }
-  // Every row's Last Verified is `ago`.
-  void verified_ago(std::chrono::minutes ago) {
-    std::string when = core::format_utc(std::chrono::system_clock::now() - ago);
-    for (const auto& rec : records()) REQUIRE(client.update(kTable, {AirtableRecord{rec.id, "", {{"Last Verified", when}}}}));
-  }
-  // Every history row says the listings were read `ago`.
-  void listed_ago(std::chrono::minutes ago) {
-    std::string when = core::format_utc(std::chrono::system_clock::now() - ago);
-    auto runs = client.list(kHistory).value();  // held: a range-for over value() of a temporary dangles
-    for (const auto& run : runs)
-      REQUIRE(client.update(kHistory, {AirtableRecord{run.id, "", {{"Started", when}, {"Finished", when}}}}));
-  }
-};
-
-size_t count(const std::vector<RegistryRow>& rows, const std::string& id) {
-  return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [&](const RegistryRow& r) { return r.model_id == id; }));
-}
+using airreg::test::count;
 
 }  // namespace
 
@@ -152,7 +88,7 @@ TEST_CASE("an expired entry is served while one background refresh reads Airtabl
   auto r = w.registry(o);
   r->models("openai", ModelCategory::text).value();
   REQUIRE(eventually([&] { return r->stats().outbox == 0; }));  // the write-back (and its history row) landed
-  auto reads = r->stats().airtable_reads;
+  auto reads = table_reads(*r);
   w.clock.advance(3599s);
   CHECK(r->models("openai", ModelCategory::text).value()->source == AnswerSource::cache);
   w.clock.advance(2s);
@@ -160,7 +96,7 @@ TEST_CASE("an expired entry is served while one background refresh reads Airtabl
   CHECK(expired->source == AnswerSource::cache);
   CHECK(r->stats().stale_served == 1);
   REQUIRE(eventually([&] { return r->models("openai", ModelCategory::text).value()->origin == AnswerSource::airtable; }));
-  CHECK(r->stats().airtable_reads == reads + 1);
+  CHECK(table_reads(*r) == reads + 1);  // one revalidation: only the changed rows were read
 }
 
 TEST_CASE("provider down: the rows are served marked stale however old, never the curated list, and the provider is not hammered", "[registry]") {
@@ -382,11 +318,11 @@ TEST_CASE("a registry keeps serving the right models across renames of Model ID,
         REQUIRE(w.client.update_field(t.id, f->id, to, std::nullopt));
       }
   size_t rows = w.records().size();
-  auto reads = r->stats().airtable_reads;
+  auto reads = table_reads(*r);
   w.clock.advance(61s);
   REQUIRE(eventually([&] {
     auto list = r->models("openai", ModelCategory::text).value();
-    return r->stats().airtable_reads > reads && list->origin == AnswerSource::airtable;
+    return table_reads(*r) > reads && list->origin == AnswerSource::airtable;
   }));
   auto list = r->models("openai", ModelCategory::text).value();
   CHECK(list->models.size() == 14);  // before: nothing servable (Status unknown), or all new (Model ID unknown)

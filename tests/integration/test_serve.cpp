@@ -17,6 +17,7 @@
 #include "eventually.hpp"
 #include "fleet_world.hpp"
 #include "prometheus_text.hpp"
+#include "serve_process.hpp"
 #include "run_command.hpp"
 
 using namespace std::chrono_literals;
@@ -25,40 +26,9 @@ using airreg::test::FleetWorld;
 
 namespace {
 
-constexpr const char* kToken = "serve-it-token-0123456789";
-
-// A serve process on a free port, with the fleet world's environment.
-struct Serve {
-  std::unique_ptr<ChildProcess> process;
-  int port = 0;
-
-  Serve(const FleetWorld& w, std::vector<std::string> flags, std::map<std::string, std::string> extra_env = {},
-        const std::string& name = "serve") {
-    std::vector<std::string> argv{AIRREG_BIN, "serve", "--port", "0"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    auto env = w.env(name, false);
-    for (auto& [k, v] : extra_env) env[k] = v;
-    process = std::make_unique<ChildProcess>(argv, (w.dir.path() / (name + ".log")).string(), env);
-    std::string prefix = "airreg serve listening on http://127.0.0.1:";
-    REQUIRE(airreg::test::eventually([&] { return process->output().find(prefix) != std::string::npos || process->exited(); }, 20s));
-    auto out = process->output();
-    auto at = out.find(prefix);
-    INFO(out);
-    REQUIRE(at != std::string::npos);
-    port = std::atoi(out.c_str() + at + prefix.size());
-  }
-
-  httplib::Client client(bool with_token = true) const {
-    httplib::Client c("127.0.0.1", port);
-    c.set_read_timeout(10, 0);
-    if (with_token) c.set_bearer_token_auth(kToken);
-    return c;
-  }
-  int stop() {
-    process->signal(SIGTERM);
-    return process->wait();
-  }
-};
+using airreg::test::kServeToken;
+using airreg::test::Serve;
+constexpr const char* kToken = kServeToken;
 
 int connect_to(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -63,7 +63,14 @@ class FakeRegistry final : public ModelRegistry {
       if (std::find(out.begin(), out.end(), key.first) == out.end()) out.push_back(key.first);
     return out;
   }
-  RegistryStats stats() const override { return RegistryStats{}; }
+  RegistryStats stats() const override {
+    std::lock_guard lock(mutex_);
+    return stats_;
+  }
+  void set_stats(RegistryStats s) {
+    std::lock_guard lock(mutex_);
+    stats_ = std::move(s);
+  }
   std::vector<CachedAnswer> cached() const override {
     std::lock_guard lock(mutex_);
     std::vector<CachedAnswer> out;
@@ -75,11 +82,14 @@ class FakeRegistry final : public ModelRegistry {
   std::vector<LastSync> last_syncs() override { return {}; }
   std::map<std::string, SystemTime> last_listed() const override { return {}; }
   void invalidate(const std::vector<std::string>&) override {}
+  void use_webhook(bool) override {}
+  std::vector<std::string> apply_changes(const std::vector<RecordChange>&) override { return {}; }
 
   std::vector<std::pair<std::string, std::string>> verified;
   std::vector<std::string> refreshed;
 
  private:
+  RegistryStats stats_;
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, ModelCategory>,
            std::pair<std::shared_ptr<const ModelList>, std::shared_ptr<const ModelList>>>

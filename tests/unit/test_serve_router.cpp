@@ -229,6 +229,23 @@ TEST_CASE("/metrics is Prometheus text a strict reader accepts, with the convent
   CHECK_THROWS(test::PrometheusText::parse("airreg_x{a=\"b} 1\n"));  // the reader is strict
 }
 
+TEST_CASE("/metrics shows the month's Airtable calls, their projection and the budget", "[serve][quota]") {
+  Rig rig;
+  RegistryStats s;
+  s.calls_month = 420;
+  s.calls_projected = 900;
+  s.call_budget = 1000;
+  s.revalidation_period = std::chrono::seconds(7200);
+  rig.registry.set_stats(s);
+  auto parsed = test::PrometheusText::parse(rig.get("/metrics").body);
+  CHECK(parsed.value("airreg_airtable_calls_month_total", {}) == 420);
+  CHECK(parsed.value("airreg_airtable_calls_month_projected", {}) == 900);
+  CHECK(parsed.value("airreg_airtable_call_budget", {}) == 1000);
+  CHECK(parsed.value("airreg_airtable_revalidation_period_seconds", {}) == 7200);
+  rig.registry.set_stats(RegistryStats{});
+  CHECK(!test::PrometheusText::parse(rig.get("/metrics").body).has("airreg_airtable_call_budget"));  // unlimited
+}
+
 TEST_CASE("the status page is HTML with every provider, escaped", "[serve]") {
   Rig rig;
   rig.registry.set("<script>", ModelCategory::text, {row("<script>", "x")});

@@ -1,0 +1,203 @@
+#include "serve/webhook_manager.hpp"
+
+#include <simdjson.h>
+
+#include "core/time_text.hpp"
+#include "serve/json_answers.hpp"
+#include "serve/webhook_mac.hpp"
+
+namespace airreg::serve {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kCheckEvery = 1h;
+constexpr auto kRefreshWhenLeft = std::chrono::hours(72);
+
+ServeResponse json_answer(int status, std::string body) { return ServeResponse{status, "application/json", std::move(body), {}}; }
+
+}  // namespace
+
+std::string WebhookManager::notification_url(const std::string& public_url) {
+  std::string base = public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/airtable/webhook";
+}
+
+WebhookManager::WebhookManager(AirtableClient client, ModelRegistry& registry,
+                               std::shared_ptr<fleet::Fleet> fleet, std::string public_url, std::filesystem::path state_dir,
+                               std::shared_ptr<spdlog::logger> logger)
+    : client_(std::move(client)),
+      registry_(registry),
+      fleet_(fleet),
+      url_(notification_url(public_url)),
+      store_(std::move(state_dir), client_.config().base_id, std::move(fleet)),
+      logger_(std::move(logger)) {}
+
+WebhookManager::~WebhookManager() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<void> WebhookManager::start(const std::string& registry_table_id) {
+  table_id_ = registry_table_id;
+  if (table_id_.rfind("tbl", 0) != 0)
+    return std::unexpected(make_error(ErrorCode::config, "webhooks need the registry table's id: the token needs schema.bases:read"));
+  // One instance of the fleet makes the webhook; the others find it in Redis.
+  auto setup = fleet::wait_for_lease(*fleet_, "webhook-setup", 30s, 30s);
+  if (!setup) return std::unexpected(make_error(ErrorCode::timeout, "another instance held the webhook's setup for 30 s"));
+  if (auto me = client_.whoami()) own_user_ = *me;
+  auto kept = store_.load();
+  if (kept && kept->url == url_) {
+    // Still there? A webhook deleted by hand (or expired) is made again.
+    auto listed = client_.list_webhooks();
+    if (!listed) return std::unexpected(listed.error());
+    bool alive = std::any_of(listed->begin(), listed->end(), [&](const WebhookInfo& w) { return w.id == kept->id; });
+    if (!alive) kept.reset();
+  } else {
+    kept.reset();
+  }
+  if (!kept) {
+    auto made = client_.create_webhook(url_, table_id_);
+    if (!made) return std::unexpected(made.error());
+    kept = WebhookState{made->id, made->mac_secret_base64, url_, made->expiration_time, made->cursor_for_next_payload};
+    store_.save(*kept);
+    if (logger_) logger_->info("webhook {} made on the registry table; notifications go to {}", kept->id, url_);
+  }
+  {
+    std::lock_guard lock(state_mutex_);
+    state_ = *kept;
+  }
+  registry_.use_webhook(true);
+  thread_ = std::thread([this] { loop(); });
+  return {};
+}
+
+ServeResponse WebhookManager::ping(const ServeRequest& request) {
+  if (request.method != "POST") return json_answer(405, error_json("this route takes POST", "invalid_request_error"));
+  pings_.fetch_add(1, std::memory_order_relaxed);
+  std::string secret;
+  {
+    std::lock_guard lock(state_mutex_);
+    secret = state_.secret_base64;
+  }
+  if (secret.empty()) {
+    // Not set up yet (the table is being bound): Airtable pings again.
+    auto busy = json_answer(503, error_json("the webhook is being set up", "server_error"));
+    busy.headers.emplace_back("Retry-After", "5");
+    return busy;
+  }
+  auto mac = request.header("x-airtable-content-mac");
+  if (!mac || !valid_webhook_mac(secret, request.body, *mac)) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
+    if (logger_) logger_->warn("a webhook notification without a valid MAC was refused ({} bytes)", request.body.size());
+    return json_answer(401, error_json("the notification's X-Airtable-Content-MAC does not match", "authentication_error"));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    pinged_ = true;
+  }
+  wake_.notify_all();
+  return json_answer(200, R"({"ok":true})");
+}
+
+WebhookCounts WebhookManager::counts() const {
+  return WebhookCounts{pings_.load(), refused_.load(), payloads_.load(), own_.load(), applied_.load()};
+}
+
+void WebhookManager::loop() {
+  auto next_check = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait_until(lock, next_check, [&] { return stopping_ || pinged_; });
+    if (stopping_) return;
+    bool pinged = pinged_;
+    pinged_ = false;
+    lock.unlock();
+    if (pinged) read_payloads();
+    if (std::chrono::steady_clock::now() >= next_check) {
+      refresh_if_due();
+      next_check = std::chrono::steady_clock::now() + kCheckEvery;
+    }
+    lock.lock();
+  }
+}
+
+void WebhookManager::read_payloads() {
+  // One instance of the fleet reads at a time, from the cursor the last one stored.
+  auto lease = fleet::wait_for_lease(*fleet_, "webhook-payloads", 30s, 10s);
+  if (!lease) return;
+  WebhookState state;
+  if (auto shared = store_.load()) {
+    state = *shared;
+  } else {
+    std::lock_guard lock(state_mutex_);
+    state = state_;
+  }
+  std::vector<RecordChange> changes;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = client_.webhook_payloads(state.id, state.cursor);
+    if (!page) {
+      if (logger_) logger_->warn("webhook payloads could not be read: {}", page.error().describe());
+      break;
+    }
+    for (auto& p : page->payloads) {
+      payloads_.fetch_add(1, std::memory_order_relaxed);
+      if (p.source == "publicApi" && !own_user_.empty() && p.user_id == own_user_) own_.fetch_add(1, std::memory_order_relaxed);
+      for (auto& c : p.changes) changes.push_back(std::move(c));
+    }
+    state.cursor = page->cursor;
+    if (!page->might_have_more) break;
+  }
+  if (!changes.empty()) {
+    applied_.fetch_add(changes.size(), std::memory_order_relaxed);
+    auto providers = registry_.apply_changes(changes);
+    if (logger_ && !providers.empty()) logger_->info("webhook: {} change(s) applied to the table", changes.size());
+  }
+  store_.save(state);
+  std::lock_guard lock(state_mutex_);
+  state_.cursor = state.cursor;
+}
+
+void WebhookManager::refresh_if_due() {
+  WebhookState state;
+  {
+    std::lock_guard lock(state_mutex_);
+    state = state_;
+  }
+  auto expires = core::parse_utc(state.expires);
+  if (expires && *expires - std::chrono::system_clock::now() > kRefreshWhenLeft) return;
+  auto refreshed = client_.refresh_webhook(state.id);
+  if (!refreshed) {
+    if (logger_) logger_->warn("the webhook could not be refreshed: {}", refreshed.error().describe());
+    return;
+  }
+  state.expires = *refreshed;
+  store_.save(state);
+  std::lock_guard lock(state_mutex_);
+  state_.expires = *refreshed;
+}
+
+Result<size_t> WebhookManager::remove(const AirtableClient& client, const std::filesystem::path& state_dir,
+                                      std::shared_ptr<fleet::Fleet> fleet) {
+  WebhookStore store(state_dir, client.config().base_id, std::move(fleet));
+  auto listed = client.list_webhooks();
+  if (!listed) return std::unexpected(listed.error());
+  auto kept = store.load();
+  size_t removed = 0;
+  for (const auto& w : *listed) {
+    bool ours = kept ? w.id == kept->id : w.notification_url.ends_with("/airtable/webhook");
+    if (!ours) continue;
+    if (auto gone = client.delete_webhook(w.id); !gone) return std::unexpected(gone.error());
+    ++removed;
+  }
+  store.forget();
+  return removed;
+}
+
+}  // namespace airreg::serve

@@ -1,0 +1,78 @@
+// airreg serve --public-url (issue 13): an Airtable webhook on the registry table tells serve
+// every change, and a person's edit reaches every instance of the fleet in seconds, with no
+// polling (caches of an hour). Against airtable-local's webhooks and signed pings, and a real
+// redis-server.
+#include <catch2/catch.hpp>
+
+#include "airreg/airtable_client.hpp"
+#include "eventually.hpp"
+#include "run_command.hpp"
+#include "serve_process.hpp"
+
+using namespace std::chrono_literals;
+using airreg::test::eventually;
+using airreg::test::FleetWorld;
+using airreg::test::Serve;
+
+namespace {
+
+std::string openai_models(const Serve& s) {
+  auto answer = s.client().Get("/v1/registry/models?provider=openai");
+  return answer && answer->status == 200 ? answer->body : "";
+}
+
+std::string record_of(airreg::AirtableClient& client, const std::string& model) {
+  auto rows = client.list("AI Model Registry").value();
+  for (const auto& r : rows)
+    if (r.fields.count("Model ID") && r.fields.at("Model ID") == airreg::FieldValue(model)) return r.id;
+  FAIL("no row " << model);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("serve --public-url: a person's edit reaches every instance in seconds through the webhook and Redis", "[serve][webhook]") {
+  FleetWorld w(true, {"--rate-limit", "0"});
+  w.seed();
+  airreg::AirtableClient client(w.airtable_config(), airreg::make_curl_transport());
+  int port = airreg::test::free_port();
+  REQUIRE(port > 0);
+  std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+  Serve a(w, {"--token", airreg::test::kServeToken, "--public-url", public_url}, {}, "a", port, true);
+  Serve b(w, {"--token", airreg::test::kServeToken}, {}, "b", 0, true);
+  REQUIRE(eventually([&] { return client.list_webhooks().value().size() == 1; }, 20s));
+  auto hooks = client.list_webhooks().value();
+  CHECK(hooks[0].notification_url == public_url + "/airtable/webhook");
+  REQUIRE(eventually([&] { return openai_models(b).find("\"gpt-4o\"") != std::string::npos; }, 20s));
+
+  // A person disables a model; both instances cache for an hour.
+  REQUIRE(client.update("AI Model Registry", {airreg::AirtableRecord{record_of(client, "gpt-4o"), "", {{"Status", std::string("disabled")}}}}));
+  auto edited = std::chrono::steady_clock::now();
+  CHECK(eventually([&] { return openai_models(a).find("\"gpt-4o\"") == std::string::npos; }, 20s));
+  CHECK(eventually([&] { return openai_models(b).find("\"gpt-4o\"") == std::string::npos; }, 20s));
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - edited).count();
+  INFO("the edit reached both instances in " << seconds << " s");
+  CHECK(seconds < 20);
+
+  // Pings that are not Airtable's: refused and logged.
+  auto forged = a.client(false).Post("/airtable/webhook", {{"X-Airtable-Content-MAC", "hmac-sha256=00"}},
+                                     R"({"base":{"id":"x"}})", "application/json");
+  REQUIRE(forged);
+  CHECK(forged->status == 401);
+  auto unsigned_ping = a.client(false).Post("/airtable/webhook", R"({"base":{"id":"x"}})", "application/json");
+  REQUIRE(unsigned_ping);
+  CHECK(unsigned_ping->status == 401);
+  CHECK(a.stop() == 0);
+  CHECK(b.stop() == 0);
+  CHECK_THAT(a.process->output(), Catch::Contains("without a valid MAC"));
+
+  // airreg webhook remove deletes it.
+  auto env = w.env("a", true);
+  std::string line;
+  for (const auto& [k, v] : env) line += k + "='" + v + "' ";
+  auto removed = airreg::test::run_command(line + AIRREG_BIN " webhook remove");
+  INFO(removed.output);
+  CHECK(removed.exit_code == 0);
+  CHECK_THAT(removed.output, Catch::Contains("1 webhook(s) removed"));
+  CHECK(client.list_webhooks().value().empty());
+}
