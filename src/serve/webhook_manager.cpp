@@ -51,18 +51,20 @@ Result<void> WebhookManager::start(const std::string& registry_table_id) {
   // One instance of the fleet makes the webhook; the others find it in Redis.
   auto setup = fleet::wait_for_lease(*fleet_, "webhook-setup", 30s, 30s);
   if (!setup) return std::unexpected(make_error(ErrorCode::timeout, "another instance held the webhook's setup for 30 s"));
-  if (auto me = client_.whoami()) own_user_ = *me;
   auto kept = store_.load();
-  if (kept && kept->url == url_) {
-    // Still there? A webhook deleted by hand (or expired) is made again.
+  if (kept && kept->url != url_) kept.reset();
+  auto expires = kept ? core::parse_utc(kept->expires) : std::nullopt;
+  if (kept && !(fleet_->shared() && expires && *expires > std::chrono::system_clock::now())) {
+    // Kept here by an earlier run: still there? A webhook deleted by hand (or expired) is made
+    // again. One the fleet shares and that has not expired is taken as it is (each instance
+    // checking would cost a call per start); a payload read that finds it gone says so.
     auto listed = client_.list_webhooks();
     if (!listed) return std::unexpected(listed.error());
     bool alive = std::any_of(listed->begin(), listed->end(), [&](const WebhookInfo& w) { return w.id == kept->id; });
     if (!alive) kept.reset();
-  } else {
-    kept.reset();
   }
   if (!kept) {
+    if (auto me = client_.whoami()) own_user_ = *me;
     auto made = client_.create_webhook(url_, table_id_);
     if (!made) return std::unexpected(made.error());
     kept = WebhookState{made->id, made->mac_secret_base64, url_, made->expiration_time, made->cursor_for_next_payload};
@@ -143,6 +145,12 @@ void WebhookManager::read_payloads() {
   for (int pages = 0; pages < 100; ++pages) {
     auto page = client_.webhook_payloads(state.id, state.cursor);
     if (!page) {
+      if (page.error().code == ErrorCode::not_found) {
+        // Deleted by hand, or expired: nothing tells this registry of changes any more.
+        if (logger_) logger_->error("the webhook {} is gone; revalidating the table instead (restart serve to make one)", state.id);
+        registry_.use_webhook(false);
+        return;
+      }
       if (logger_) logger_->warn("webhook payloads could not be read: {}", page.error().describe());
       break;
     }

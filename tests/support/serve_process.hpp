@@ -4,10 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -17,27 +14,13 @@
 #include "child_process.hpp"
 #include "eventually.hpp"
 #include "fleet_world.hpp"
+#include "free_port.hpp"
 
 namespace airreg::test {
 
 using namespace std::chrono_literals;
 
 inline constexpr const char* kServeToken = "serve-it-token-0123456789";
-
-// A loopback port free right now (for a server that must know its URL before it starts).
-inline int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), size) != 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size) != 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // A serve process on a free port, with the fleet world's environment.
 struct Serve {
