@@ -28,7 +28,7 @@ server_pids=()
 stop_servers() { kill "${server_pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap stop_servers EXIT
 listing() {  # count, file: an OpenAI-style listing of made-up text models
-  node -e 'const n=+process.argv[1];const data=[];for(let i=0;i<n;i++)data.push({id:`gpt-bench-${i}`,object:"model",created:1700000000,owned_by:"bench"});
+  node -e 'const n=+process.argv[1];const data=[];for(let i=0;i<n;i++)data.push({id:`gpt-5-bench-${i}`,object:"model",created:1700000000,owned_by:"bench"});
     require("fs").writeFileSync(process.argv[2],JSON.stringify({object:"list",data}))' "$1" "$2"
 }
 start() {  # output file, command...: waits for the first line
@@ -38,16 +38,29 @@ start() {  # output file, command...: waits for the first line
   for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
   grep -o 'http://[0-9.:]*' "$out" | head -1
 }
-mkdir -p "$work/small" "$work/big"
+five() {  # dir: 100 made-up text models for each of 5 providers, each in its provider's shape
+  node -e 'const dir=process.argv[1];const fs=require("fs");const n=100;const make=(f)=>Array.from({length:n},(_,i)=>f(i));
+    const put=(name,body)=>fs.writeFileSync(`${dir}/${name}_models.json`,JSON.stringify(body));
+    put("openai",{object:"list",data:make(i=>({id:`gpt-5-five-${i}`,object:"model",created:1700000000,owned_by:"bench"}))});
+    put("anthropic",{data:make(i=>({type:"model",id:`claude-five-${i}`,display_name:`Claude five ${i}`,created_at:"2025-01-01T00:00:00Z"})),has_more:false});
+    put("mistral",{object:"list",data:make(i=>({id:`mistral-five-${i}`,object:"model",capabilities:{completion_chat:true}}))});
+    put("groq",{object:"list",data:make(i=>({id:`llama-five-${i}`,object:"model",active:true}))});
+    put("openrouter",{data:make(i=>({id:`bench/five-${i}`,name:`Five ${i}`,context_length:8192,architecture:{output_modalities:["text"]},pricing:{prompt:"0.000001",completion:"0.000002"}}))});' "$1"
+}
+mkdir -p "$work/small" "$work/big" "$work/five"
 listing "$BENCH_MODELS" "$work/small/openai_models.json"
 listing "$BIG_MODELS" "$work/big/openai_models.json"
+five "$work/five"
 airtable=$(start "$work/airtable.log" ./build-bench/bin/airtable-local --port 0 --data "$work/data.json" --token bench \
   --rate-limit 5 --penalty-seconds 30)
 small=$(start "$work/small.log" node scripts/provider_fixtures.js 0 "$work/small")
 big=$(start "$work/big.log" node scripts/provider_fixtures.js 0 "$work/big")
+fiveurl=$(start "$work/five.log" node scripts/provider_fixtures.js 0 "$work/five")
 AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL="$airtable" \
-  OPENAI_API_KEY=bench OPENAI_BASE_URL="$small/openai" BIG_OPENAI_BASE_URL="$big/openai" \
+  OPENAI_API_KEY=bench OPENAI_BASE_URL="$small/openai" BIG_OPENAI_BASE_URL="$big/openai" FIVE_BASE_URL="$fiveurl" \
   ./build-bench/bin/bench_registry
+AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL="$airtable" \
+  OPENAI_API_KEY=bench BIG_OPENAI_BASE_URL="$big/openai" ./build-bench/bin/bench_registry rss
 stop_servers
 trap - EXIT
 

@@ -15,6 +15,7 @@
 #include <spdlog/logger.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -152,7 +153,24 @@ class ModelRegistry {
                                                        RegistrySchemas schemas, RegistryOptions options = {},
                                                        std::shared_ptr<HttpTransport> transport = nullptr,
                                                        Clock clock = Clock::system());
-  virtual ~ModelRegistry() = default;
+  ModelRegistry();
+  virtual ~ModelRegistry();
+  ModelRegistry(const ModelRegistry&) = delete;
+  ModelRegistry& operator=(const ModelRegistry&) = delete;
+
+  // The hot path, for a server that asks on every request (docs/library.md). handle() interns
+  // a provider's name once (thread-safe, never fails). models_view() answers exactly what
+  // models() answers, but a hit costs one atomic load of a generation number and a
+  // per-thread counter: no lock, no clock, no shared write, so it scales with threads. The
+  // pointer is valid until this thread's next models_view() or resolve_view() on this registry;
+  // copy the list, or call models() for a shared_ptr to keep. Expiry is noticed within 50 ms
+  // (a ticker moves the generation), not at the very instant.
+  using ProviderHandle = uint32_t;
+  ProviderHandle handle(std::string_view provider);
+  Result<const ModelList*> models_view(ProviderHandle provider, ModelCategory category, bool include_inactive = false);
+  // resolve() on the hot path: the last answer per (provider, category) is kept per thread for
+  // the model asked for. Valid as models_view()'s pointer is.
+  Result<const ModelChoice*> resolve_view(ProviderHandle provider, ModelCategory category, std::string_view requested);
 
   // The usable models (or every row, include_inactive) and where they came from.
   virtual Result<std::shared_ptr<const ModelList>> models(const std::string& provider, ModelCategory category,
@@ -182,6 +200,17 @@ class ModelRegistry {
   // A webhook payload's changes, applied to the table without reading it; the providers whose
   // rows they touched (their answers are made again, and the fleet is told).
   virtual std::vector<std::string> apply_changes(const std::vector<RecordChange>& changes) = 0;
+
+ protected:
+  // Implementations call this whenever an answer of models() may differ from the last one
+  // (an answer stored, dropped or expired): every thread's views are made again.
+  void answers_changed() noexcept;
+  // Hits of models_view() and resolve_view(), summed over the threads (for stats()).
+  size_t view_hits() const;
+
+ private:
+  struct Views;
+  std::unique_ptr<Views> views_;
 };
 
 }  // namespace airreg

@@ -11,6 +11,7 @@
 #include "core/backoff.hpp"
 #include "core/time_text.hpp"
 #include "core/task_pool.hpp"
+#include "registry/expiry_watch.hpp"
 #include "registry/history_rows.hpp"
 #include "registry/provider_refresh.hpp"
 #include "registry/resolve.hpp"
@@ -274,6 +275,7 @@ class RegistryImpl final : public ModelRegistry {
           stale.push_back(key);
         }
     }
+    answers_changed();
     for (const auto& key : stale) (void)start_load(key);
     fleet_->publish(fleet::Notice{fleet::Notice::Kind::changed, fleet_->instance(), providers, 0});
     return providers;
@@ -281,7 +283,7 @@ class RegistryImpl final : public ModelRegistry {
 
   RegistryStats stats() const override {
     RegistryStats s;
-    s.hits = hits_.load();
+    s.hits = hits_.load() + view_hits();
     s.misses = misses_.load();
     s.stale_served = stale_served_.load();
     s.fallbacks_served = fallbacks_served_.load();
@@ -356,6 +358,7 @@ class RegistryImpl final : public ModelRegistry {
         expired.push_back(key);
       }
     }
+    answers_changed();
     for (const auto& key : expired) (void)start_load(key);
   }
 
@@ -377,6 +380,18 @@ class RegistryImpl final : public ModelRegistry {
     auto it = cache_.find(key);
     if (it != cache_.end() && entry.all->degraded && !it->second.all->degraded && clock_.now() < it->second.expires) return;
     cache_[key] = entry;
+    lock.unlock();
+    expiry_.expires_at(entry.expires);
+    answers_changed();
+  }
+
+  // The earliest expiry after `now` of the answers held (for the hot path's expiry watch).
+  Clock::TimePoint next_expiry(Clock::TimePoint now) const {
+    std::shared_lock lock(cache_mutex_);
+    auto next = Clock::TimePoint::max();
+    for (const auto& [key, entry] : cache_)
+      if (entry.expires > now) next = std::min(next, entry.expires);
+    return next;
   }
 
   // One load per key at a time, in the background: concurrent misses share it.
@@ -738,8 +753,11 @@ class RegistryImpl final : public ModelRegistry {
   std::atomic<size_t> hits_{0}, misses_{0}, stale_served_{0}, fallbacks_served_{0}, provider_calls_{0}, errors_{0},
       unknown_verified_{0};
   registry::WriteBack write_back_;
-  // Last: its tasks use everything above, so it stops (and joins) first.
+  // Its tasks use everything above, so it stops (and joins) before them.
   core::TaskPool pool_;
+  // After the pool: its thread reads the cache, and stops before anything else.
+  registry::ExpiryWatch expiry_{clock_, std::chrono::milliseconds(50),
+                                [this](Clock::TimePoint now) { return next_expiry(now); }, [this] { answers_changed(); }};
 };
 
 std::string RegistryImpl::core_now() { return core::format_utc(std::chrono::system_clock::now()); }

@@ -11,11 +11,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench_line.hpp"
 #include "airreg/discovery.hpp"
 
 namespace {
@@ -103,9 +105,16 @@ int main(int argc, char** argv) {
   double airreg_ms = median_ms(15, [&] { models = discovery->discover("openrouter", airreg::ModelCategory::text).value().models.size(); });
   size_t rj_models = 0;
   double rapidjson_ms = median_ms(15, [&] { rj_models = rapidjson_read(transport->body); });
-  std::printf("{\"reader\":\"airreg (simdjson %s)\",\"entries\":%d,\"mb\":%.2f,\"ms\":%.2f,\"mb_per_s\":%.0f,\"models\":%zu}\n",
-              simdjson::builtin_implementation()->name().c_str(), entries, mb, airreg_ms, mb / airreg_ms * 1000, models);
-  std::printf("{\"reader\":\"RapidJSON DOM\",\"entries\":%d,\"mb\":%.2f,\"ms\":%.2f,\"mb_per_s\":%.0f,\"models\":%zu}\n", entries, mb,
-              rapidjson_ms, mb / rapidjson_ms * 1000, rj_models);
+  airreg::bench::BenchLine("listing_parse")
+      .add("entries", entries)
+      .add("mb", std::round(mb * 100) / 100)
+      .add("simdjson_kernel", std::string(simdjson::get_active_implementation()->name()))
+      .add("ms", std::round(airreg_ms * 100) / 100)
+      .add("mb_per_s", std::round(mb / airreg_ms * 1000))
+      .add("rapidjson_mb_per_s", std::round(mb / rapidjson_ms * 1000))
+      .add("x_rapidjson", std::round(rapidjson_ms / airreg_ms * 100) / 100)
+      .add("models", models)
+      .add("rapidjson_models", rj_models)
+      .print();
   return models == static_cast<size_t>(entries) ? 0 : 1;
 }

@@ -1,13 +1,17 @@
-// Registry benchmarks, against the airtable-local and provider fixture server that
-// scripts/bench.sh starts (AIRTABLE_ENDPOINT_URL, OPENAI_BASE_URL; the fixture lists
-// BENCH_MODELS models). Prints one line per figure:
-//   - Airtable requests for a sync of the listing (first time, then again: no writes)
-//   - Airtable requests for a cold models() on the synced base (one page per 100 rows)
-//   - cache hits per second and ns per hit, 1 and 2 threads, beside std::mutex + unordered_map
-//   - peak RSS after a registry holding BIG_MODELS models answered (with a second listing)
+// Registry benchmarks, against the airtable-local and provider fixture servers that
+// scripts/bench.sh starts (AIRTABLE_ENDPOINT_URL, OPENAI_BASE_URL listing BENCH_MODELS models,
+// FIVE_BASE_URL five providers of 100, BIG_OPENAI_BASE_URL many). One JSON line per figure:
+//   {"bench":"sync_requests",...}   Airtable requests of a sync (first, again, five providers)
+//   {"bench":"cold_read",...}       a cold models() on the synced base (one page per 100 rows)
+//   {"bench":"cache_hit","api":"models_view"|"models",...}  hits per second summed over 1 and
+//                                   2 threads, ns per hit, beside std::mutex + unordered_map
+//   {"bench":"resolve_hit",...}     resolve_view() on a hit, beside models_view()
+// `bench_registry rss` alone (a fresh process, so that nothing else counts):
+//   {"bench":"registry_rss",...}    peak RSS of a registry holding BIG_MODELS models
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +22,7 @@
 #include <unordered_map>
 
 #include "airreg/model_registry.hpp"
+#include "bench_line.hpp"
 #include "airreg/setup.hpp"
 #include "airreg/sync.hpp"
 
@@ -44,8 +49,14 @@ std::filesystem::path temp_dir() {
   return ::mkdtemp(pattern.data());
 }
 
+struct HitRate {
+  double hits_per_s = 0, ns_per_hit = 0;
+};
+
+// `threads` threads calling hit() per_thread times each: hits a second summed over the
+// threads, and the time of one hit as each thread sees it.
 template <typename Hit>
-void time_hits(const char* what, int threads, long per_thread, Hit hit) {
+HitRate time_hits(int threads, long per_thread, Hit hit) {
   std::vector<std::thread> pool;
   auto start = Steady::now();
   for (int t = 0; t < threads; ++t)
@@ -55,14 +66,64 @@ void time_hits(const char* what, int threads, long per_thread, Hit hit) {
   for (auto& t : pool) t.join();
   double seconds = std::chrono::duration<double>(Steady::now() - start).count();
   double total = static_cast<double>(threads) * static_cast<double>(per_thread);
-  std::printf("cache hits, %-28s %d thread(s): %12.0f hits/s  %6.1f ns/hit\n", what, threads, total / seconds,
-              seconds * 1e9 / total * threads);
+  return HitRate{total / seconds, seconds * 1e9 / total * threads};
+}
+
+double peak_rss_mb() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return std::round(static_cast<double>(usage.ru_maxrss) / 1024 * 10) / 10;
+}
+
+// A registry holding BIG_MODELS models, in a process that did nothing else before.
+int registry_rss() {
+  using namespace airreg;
+  double before = peak_rss_mb();
+  AirtableConfig airtable = AirtableConfig::from_environment();
+  airtable.max_requests_per_second = 0;  // Airtable writes are not waited for
+  auto schemas = RegistrySchemas::load().value();
+  auto config = DiscoveryConfig::from_environment(default_schema_dir()).value();
+  if (const char* big_url = std::getenv("BIG_OPENAI_BASE_URL")) config.base_urls["openai"] = big_url;
+  RegistryOptions options;
+  options.state_dir = temp_dir();
+  options.flush_timeout = std::chrono::seconds(0);
+  auto big = ModelRegistry::create(airtable, config, schemas, options).value();
+  auto many = big->refresh("openai", ModelCategory::text).value();
+  auto all = big->models("openai", ModelCategory::text, true).value();
+  airreg::bench::BenchLine("registry_rss")
+      .add("models", all->models.size())
+      .add("peak_rss_mb", peak_rss_mb())
+      .add("before_mb", before)
+      .add("target_mb", 30)
+      .print();
+  (void)many;
+  return 0;
+}
+
+// Airtable requests of one sync, by what it wrote.
+void sync_line(const char* run, airreg::AirtableClient& client, airreg::SyncRunner& runner, const airreg::SyncOptions& sync) {
+  size_t before = client.request_count();
+  auto start = Steady::now();
+  auto report = runner.run(sync);
+  double seconds = std::chrono::duration<double>(Steady::now() - start).count();
+  size_t discovered = 0;
+  for (const auto& p : report.providers) discovered += p.discovered;
+  airreg::bench::BenchLine("sync_requests")
+      .add("run", std::string(run))
+      .add("providers", report.providers.size())
+      .add("models", discovered)
+      .add("airtable_requests", client.request_count() - before)
+      .add("row_write_requests", report.registry_writes.requests)
+      .add("rate_limited", report.registry_writes.rate_limited)
+      .add("seconds", std::round(seconds * 10) / 10)
+      .print();
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   using namespace airreg;
+  if (argc > 1 && std::string(argv[1]) == "rss") return registry_rss();
   AirtableConfig airtable = AirtableConfig::from_environment();
   auto schemas = RegistrySchemas::load().value();
   auto discovery_config = DiscoveryConfig::from_environment(default_schema_dir()).value();
@@ -81,14 +142,23 @@ int main() {
   sync.force = true;
   sync.instance = "bench";
   for (const char* run : {"first sync", "second sync, nothing changed"}) {
-    size_t before = client.request_count();
-    auto start = Steady::now();
     SyncRunner runner(client, std::make_shared<Outbox>(state), *discovery, schemas);
-    auto report = runner.run(sync);
-    double seconds = std::chrono::duration<double>(Steady::now() - start).count();
-    std::printf("%-30s %4zu models: %4zu Airtable requests (%zu writes of rows, %zu 429s), %.1f s\n", run,
-                report.providers.at(0).discovered, client.request_count() - before, report.registry_writes.requests,
-                report.registry_writes.rate_limited, seconds);
+    sync_line(run, client, runner, sync);
+  }
+  if (const char* five = std::getenv("FIVE_BASE_URL")) {
+    // Five providers of 100 models each, on the same base (its table holds the rows above too).
+    auto five_config = discovery_config;
+    SyncOptions five_sync = sync;
+    five_sync.providers = {"openai", "anthropic", "mistral", "groq", "openrouter"};
+    for (const auto& p : five_sync.providers) {
+      five_config.base_urls[p] = std::string(five) + "/" + p;
+      std::string key = p == "openai" ? "OPENAI_API_KEY" : p == "anthropic" ? "ANTHROPIC_API_KEY" : p == "mistral" ? "MISTRAL_API_KEY"
+                        : p == "groq" ? "GROQ_API_KEY" : "OPENROUTER_API_KEY";
+      five_config.environment[key] = "bench";
+    }
+    auto five_discovery = Discovery::create(five_config, transport).value();
+    SyncRunner runner(client, std::make_shared<Outbox>(temp_dir()), *five_discovery, schemas);
+    sync_line("five providers of 100 models, first sync", client, runner, five_sync);
   }
 
   RegistryOptions options;
@@ -96,42 +166,60 @@ int main() {
   auto counting = std::make_shared<CountingTransport>(transport);
   auto registry = ModelRegistry::create(airtable, discovery_config, schemas, options, counting).value();
   auto list = registry->models("openai", ModelCategory::text, true).value();
-  std::printf("cold models() on the synced base: %zu rows, source %s, %zu HTTP requests (one page per 100 rows: %zu)\n",
-              list->models.size(), std::string(airreg::to_string(list->source)).c_str(), counting->count.load(), (list->models.size() + 99) / 100);
+  airreg::bench::BenchLine("cold_read")
+      .add("rows", list->models.size())
+      .add("source", std::string(airreg::to_string(list->source)))
+      .add("http_requests", counting->count.load())
+      .print();
 
-  const long kHits = 2'000'000;
-  for (int threads : {1, 2})
-    time_hits("ModelRegistry::models()", threads, kHits / threads,
-              [&] { (void)registry->models("openai", ModelCategory::text); });
+  // The baseline: a std::mutex and an unordered_map of shared_ptrs, looked up by a string.
   std::mutex mutex;
   std::unordered_map<std::string, std::shared_ptr<const ModelList>> baseline{{"openai/text", list}};
-  for (int threads : {1, 2})
-    time_hits("std::mutex + unordered_map", threads, kHits / threads, [&] {
-      std::lock_guard lock(mutex);
-      auto copy = baseline.find("openai/text")->second;
-      (void)copy;
+  auto baseline_hit = [&] {
+    std::lock_guard lock(mutex);
+    auto copy = baseline.find("openai/text")->second;
+    (void)copy;
+  };
+  auto openai = registry->handle("openai");
+  const long kHits = 20'000'000;
+  HitRate one_thread;
+  for (int threads : {1, 2}) {
+    auto base = time_hits(threads, kHits / 10 / threads, baseline_hit);
+    auto view = time_hits(threads, kHits / threads, [&] {
+      auto answer = registry->models_view(openai, ModelCategory::text);
+      asm volatile("" : : "r"(answer.has_value()) : "memory");
     });
-  registry.reset();
-
-  if (const char* big_url = std::getenv("BIG_OPENAI_BASE_URL")) {
-    // A second provider instance listing many models; Airtable writes are not waited for.
-    auto big_config = discovery_config;
-    big_config.base_urls["openai"] = big_url;
-    AirtableConfig unpaced = airtable;
-    unpaced.max_requests_per_second = 0;
-    RegistryOptions big_options;
-    big_options.state_dir = temp_dir();
-    big_options.flush_timeout = std::chrono::seconds(0);
-    struct rusage usage {};
-    getrusage(RUSAGE_SELF, &usage);
-    long before_kb = usage.ru_maxrss;
-    auto big = ModelRegistry::create(unpaced, big_config, schemas, big_options, transport).value();
-    auto many = big->refresh("openai", ModelCategory::text).value();
-    auto all = big->models("openai", ModelCategory::text, true).value();
-    getrusage(RUSAGE_SELF, &usage);
-    std::printf("registry holding %zu models: peak RSS %.1f MB (%.1f MB before)\n", all->models.size(),
-                static_cast<double>(usage.ru_maxrss) / 1024, static_cast<double>(before_kb) / 1024);
-    (void)many;
+    auto shared = time_hits(threads, kHits / 10 / threads, [&] { (void)registry->models("openai", ModelCategory::text); });
+    if (threads == 1) one_thread = view;
+    airreg::bench::BenchLine("cache_hit")
+        .add("api", std::string("models_view"))
+        .add("threads", threads)
+        .add("hits_per_s", std::round(view.hits_per_s))
+        .add("ns_per_hit", std::round(view.ns_per_hit * 10) / 10)
+        .add("baseline_hits_per_s", std::round(base.hits_per_s))
+        .add("baseline_ns_per_hit", std::round(base.ns_per_hit * 10) / 10)
+        .add("x_baseline", std::round(view.hits_per_s / base.hits_per_s * 10) / 10)
+        .add("x_one_thread", std::round(view.hits_per_s / one_thread.hits_per_s * 100) / 100)
+        .print();
+    airreg::bench::BenchLine("cache_hit")
+        .add("api", std::string("models (shared_ptr)"))
+        .add("threads", threads)
+        .add("hits_per_s", std::round(shared.hits_per_s))
+        .add("ns_per_hit", std::round(shared.ns_per_hit * 10) / 10)
+        .add("baseline_hits_per_s", std::round(base.hits_per_s))
+        .add("baseline_ns_per_hit", std::round(base.ns_per_hit * 10) / 10)
+        .print();
   }
+  auto resolved = time_hits(1, kHits, [&] {
+    auto choice = registry->resolve_view(openai, ModelCategory::text, "gpt-5-bench-1");
+    asm volatile("" : : "r"(choice.has_value()) : "memory");
+  });
+  airreg::bench::BenchLine("resolve_hit")
+      .add("threads", 1)
+      .add("hits_per_s", std::round(resolved.hits_per_s))
+      .add("ns_per_hit", std::round(resolved.ns_per_hit * 10) / 10)
+      .add("models_view_ns_per_hit", std::round(one_thread.ns_per_hit * 10) / 10)
+      .add("x_models_view", std::round(resolved.ns_per_hit / one_thread.ns_per_hit * 100) / 100)
+      .print();
   return 0;
 }

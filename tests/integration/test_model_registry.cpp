@@ -454,3 +454,27 @@ TEST_CASE("stress: 8 threads read, resolve and report while the cache expires an
   r.reset();
   CHECK(w.records().size() >= 15);
 }
+
+TEST_CASE("the hot path answers as models() does, counts its hits, and follows expiry and edits", "[registry][hot_path]") {
+  World w;
+  RegistryOptions o;
+  o.cache_ttl = 60s;
+  auto r = w.registry(o);
+  auto h = r->handle("openai");
+  REQUIRE(r->handle("openai") == h);
+  auto view = r->models_view(h, ModelCategory::text).value();
+  CHECK(view->models.size() == 15);
+  CHECK(view->models.size() == r->models("openai", ModelCategory::text).value()->models.size());
+  REQUIRE(eventually([&] { return r->stats().outbox == 0; }));
+  auto hits = r->stats().hits;
+  for (int i = 0; i < 1000; ++i) (void)r->models_view(h, ModelCategory::text);
+  CHECK(r->stats().hits >= hits + 1000);
+  CHECK(r->resolve_view(h, ModelCategory::text, "gpt-4o").value()->rule == ResolveRule::requested);
+
+  w.edit("gpt-4o", {{"Status", std::string("disabled")}});
+  CHECK(count(r->models_view(h, ModelCategory::text).value()->models, "gpt-4o") == 1);  // cached for a minute
+  w.clock.advance(61s);  // noticed by the expiry watch, not by the hit
+  REQUIRE(eventually([&] { return count(r->models_view(h, ModelCategory::text).value()->models, "gpt-4o") == 0; }));
+  CHECK(r->resolve_view(h, ModelCategory::text, "gpt-4o").value()->model_id != "gpt-4o");
+  CHECK(count(r->models("openai", ModelCategory::text).value()->models, "gpt-4o") == 0);
+}

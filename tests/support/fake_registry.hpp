@@ -27,6 +27,7 @@ class FakeRegistry final : public ModelRegistry {
     ModelList usable = all;
     std::erase_if(usable.models, [](const RegistryRow& r) { return !airreg::usable(r.status) || !r.available; });
     lists_[{provider, category}] = {std::make_shared<ModelList>(std::move(usable)), std::make_shared<ModelList>(std::move(all))};
+    answers_changed();  // the hot path's views are made again
   }
 
   Result<std::shared_ptr<const ModelList>> models(const std::string& provider, ModelCategory category,

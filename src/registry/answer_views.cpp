@@ -1,0 +1,145 @@
+// ModelRegistry's hot path (models_view, resolve_view): per-thread views of the answers,
+// checked on every call by one acquire-load of a generation number that moves whenever an
+// answer may have changed. A hit reads nothing another thread writes, and writes only its
+// own thread's counter (on its own cache line): it scales with threads. A miss, or any call
+// after the generation moved, goes through models()/resolve() and keeps what they answered.
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
+#include "airreg/model_registry.hpp"
+
+namespace airreg {
+
+namespace {
+
+// Each view set belongs to one registry, told apart by an id never reused (an address is).
+std::atomic<uint64_t> next_views_id{1};
+
+struct alignas(64) HitCounter {
+  std::atomic<uint64_t> hits{0};
+};
+
+struct Slot {
+  std::shared_ptr<const ModelList> lists[2];  // usable, every row
+  std::string requested;                      // resolve_view's last question...
+  std::optional<ModelChoice> choice;          // ...and its answer
+};
+
+// This thread's views of one registry (the last it asked).
+struct ThreadViews {
+  uint64_t registry = 0;
+  uint64_t generation = 0;
+  std::vector<Slot> slots;  // by handle * 2 + category
+  HitCounter* counter = nullptr;
+};
+
+// initial-exec: the library is linked into executables, so a hit reaches its thread's views
+// at a fixed offset instead of through __tls_get_addr.
+thread_local ThreadViews tl_views __attribute__((tls_model("initial-exec")));
+
+size_t slot_index(ModelRegistry::ProviderHandle provider, ModelCategory category) {
+  return static_cast<size_t>(provider) * 2 + (category == ModelCategory::tts ? 1 : 0);
+}
+
+}  // namespace
+
+struct ModelRegistry::Views {
+  const uint64_t id = next_views_id.fetch_add(1, std::memory_order_relaxed);
+  alignas(64) std::atomic<uint64_t> generation{1};
+  alignas(64) mutable std::mutex mutex;  // the names and the counters; never on a hit
+  std::unordered_map<std::string, ProviderHandle> handles;
+  std::deque<std::string> names;
+  std::deque<HitCounter> counters;
+
+  std::string name(ProviderHandle h) const {
+    std::lock_guard lock(mutex);
+    return h < names.size() ? names[h] : std::string();
+  }
+  // This thread's views, made current: another registry's, or an older generation's, are dropped.
+  ThreadViews& current(uint64_t seen_generation) {
+    ThreadViews& v = tl_views;
+    if (v.registry != id) {
+      std::lock_guard lock(mutex);
+      v.registry = id;
+      v.counter = &counters.emplace_back();
+      v.slots.clear();
+      v.generation = seen_generation;
+    } else if (v.generation != seen_generation) {
+      for (auto& s : v.slots) s = Slot{};
+      v.generation = seen_generation;
+    }
+    return v;
+  }
+  static Slot& slot(ThreadViews& v, size_t index) {
+    if (index >= v.slots.size()) v.slots.resize(index + 1);
+    return v.slots[index];
+  }
+};
+
+ModelRegistry::ModelRegistry() : views_(std::make_unique<Views>()) {}
+ModelRegistry::~ModelRegistry() = default;
+
+ModelRegistry::ProviderHandle ModelRegistry::handle(std::string_view provider) {
+  std::lock_guard lock(views_->mutex);
+  std::string key(provider);
+  if (auto it = views_->handles.find(key); it != views_->handles.end()) return it->second;
+  auto h = static_cast<ProviderHandle>(views_->names.size());
+  views_->names.push_back(key);
+  views_->handles.emplace(std::move(key), h);
+  return h;
+}
+
+Result<const ModelList*> ModelRegistry::models_view(ProviderHandle provider, ModelCategory category, bool include_inactive) {
+  uint64_t generation = views_->generation.load(std::memory_order_acquire);
+  ThreadViews& v = tl_views;
+  size_t index = slot_index(provider, category);
+  if (v.registry == views_->id && v.generation == generation && index < v.slots.size()) {
+    if (const auto& list = v.slots[index].lists[include_inactive]) {
+      // Only this thread writes its counter: no read-modify-write on a shared line.
+      v.counter->hits.store(v.counter->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      return list.get();
+    }
+  }
+  // The generation is read before the answer: a change while it is made moves it again, and
+  // the next call asks again.
+  std::string name = views_->name(provider);
+  if (name.empty()) return std::unexpected(make_error(ErrorCode::invalid_argument, "no provider has this handle"));
+  auto answer = models(name, category, include_inactive);
+  if (!answer) return std::unexpected(answer.error());
+  Slot& s = Views::slot(views_->current(generation), index);
+  s.lists[include_inactive] = std::move(*answer);
+  return s.lists[include_inactive].get();
+}
+
+Result<const ModelChoice*> ModelRegistry::resolve_view(ProviderHandle provider, ModelCategory category, std::string_view requested) {
+  uint64_t generation = views_->generation.load(std::memory_order_acquire);
+  ThreadViews& v = tl_views;
+  size_t index = slot_index(provider, category);
+  if (v.registry == views_->id && v.generation == generation && index < v.slots.size()) {
+    const Slot& s = v.slots[index];
+    if (s.choice && s.requested == requested) {
+      v.counter->hits.store(v.counter->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      return &*s.choice;
+    }
+  }
+  std::string name = views_->name(provider);
+  if (name.empty()) return std::unexpected(make_error(ErrorCode::invalid_argument, "no provider has this handle"));
+  auto chosen = resolve(name, category, std::string(requested));
+  if (!chosen) return std::unexpected(chosen.error());
+  Slot& s = Views::slot(views_->current(generation), index);
+  s.requested.assign(requested);
+  s.choice = std::move(*chosen);
+  return &*s.choice;
+}
+
+void ModelRegistry::answers_changed() noexcept { views_->generation.fetch_add(1, std::memory_order_acq_rel); }
+
+size_t ModelRegistry::view_hits() const {
+  std::lock_guard lock(views_->mutex);
+  size_t total = 0;
+  for (const auto& c : views_->counters) total += c.hits.load(std::memory_order_relaxed);
+  return static_cast<size_t>(total);
+}
+
+}  // namespace airreg
