@@ -1,5 +1,8 @@
 #include "airtable/webhooks_json.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -25,6 +28,41 @@ WebhookInfo webhook_from(element e) {
   return w;
 }
 
+// A select option in a payload ({"id","name","color"}, webhooks' cell format V2) as the
+// records API gives it: its name.
+std::optional<std::string> option_name(element e) {
+  std::string_view name;
+  if (e.is_object() && e["name"].get(name) == simdjson::SUCCESS) return std::string(name);
+  return std::nullopt;
+}
+
+// A payload's cells as the records API gives them: select options by name; a null (a cleared
+// cell) is left out and listed in `cleared`.
+Fields payload_cells(object cells, std::vector<std::string>* cleared) {
+  Fields out;
+  for (auto [field, value] : cells) {
+    std::string id(field);
+    if (value.is_null()) {
+      if (cleared) cleared->push_back(std::move(id));
+      continue;
+    }
+    if (auto name = option_name(value)) {
+      out.emplace(std::move(id), std::move(*name));
+      continue;
+    }
+    simdjson::dom::array items;
+    if (value.get(items) == simdjson::SUCCESS && items.size() > 0 && option_name(items.at(0).value_unsafe())) {
+      std::vector<std::string> names;
+      for (element item : items)
+        if (auto name = option_name(item)) names.push_back(std::move(*name));
+      out.emplace(std::move(id), std::move(names));
+      continue;
+    }
+    out.emplace(std::move(id), json::cell_from(value));
+  }
+  return out;
+}
+
 // One table's changes of a payload: created, changed and destroyed records.
 void table_changes(const std::string& table_id, object table, std::vector<RecordChange>& out) {
   object records;
@@ -32,18 +70,20 @@ void table_changes(const std::string& table_id, object table, std::vector<Record
     for (auto [id, record] : records) {
       RecordChange c{RecordChange::Kind::created, table_id, std::string(id), {}, {}};
       object cells;
-      if (record["cellValuesByFieldId"].get(cells) == simdjson::SUCCESS) c.current = json::fields_from(cells);
+      if (record["cellValuesByFieldId"].get(cells) == simdjson::SUCCESS) c.current = payload_cells(cells, nullptr);
       out.push_back(std::move(c));
     }
   if (table["changedRecordsById"].get(records) == simdjson::SUCCESS)
     for (auto [id, record] : records) {
       RecordChange c{RecordChange::Kind::changed, table_id, std::string(id), {}, {}};
       object cells;
-      if (record["current"]["cellValuesByFieldId"].get(cells) == simdjson::SUCCESS) c.current = json::fields_from(cells);
-      // A cleared cell is in previous and absent from current.
+      if (record["current"]["cellValuesByFieldId"].get(cells) == simdjson::SUCCESS) c.current = payload_cells(cells, &c.cleared);
+      // A cleared cell is null in current, or (as some payloads have it) in previous and absent from current.
       if (record["previous"]["cellValuesByFieldId"].get(cells) == simdjson::SUCCESS)
         for (auto [field, value] : cells)
-          if (!c.current.count(std::string(field))) c.cleared.emplace_back(field);
+          if (!c.current.count(std::string(field)) &&
+              std::find(c.cleared.begin(), c.cleared.end(), std::string(field)) == c.cleared.end())
+            c.cleared.emplace_back(field);
       out.push_back(std::move(c));
     }
   simdjson::dom::array destroyed;

@@ -122,6 +122,18 @@ long long CallBudget::this_month() {
   return cached_month_ == month ? cached_calls_ : 0;
 }
 
+void CallBudget::quota_exhausted(std::string message) {
+  std::lock_guard lock(mutex_);
+  quota_spent_until_ = std::chrono::system_clock::now() + std::chrono::hours(1);
+  quota_message_ = std::move(message);
+}
+
+std::optional<std::string> CallBudget::quota_spent() {
+  std::lock_guard lock(mutex_);
+  if (std::chrono::system_clock::now() < quota_spent_until_) return quota_message_;
+  return std::nullopt;
+}
+
 BudgetStatus CallBudget::status() {
   auto now = std::chrono::system_clock::now();
   BudgetStatus s;
@@ -131,6 +143,7 @@ BudgetStatus CallBudget::status() {
   double elapsed = std::max(month_fraction(now), 1e-3);
   s.projected = static_cast<long long>(std::llround(static_cast<double>(s.calls) / elapsed));
   s.period = settings_.base_period;
+  if (quota_spent()) s.reads_allowed = false;
   if (!settings_.monthly_budget) return s;
   // The reads' share left, spread over what is left of the month.
   double reads_budget = static_cast<double>(*settings_.monthly_budget) * (1.0 - settings_.reserve);

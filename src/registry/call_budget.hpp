@@ -45,6 +45,10 @@ class CallBudget {
   BudgetStatus status();
   std::chrono::seconds period() { return status().period; }
   bool reads_allowed() { return status().reads_allowed; }
+  // Airtable said the workspace's quota is spent: no read is tried for an hour, whatever
+  // else happens meanwhile (an invalidation, a notice); its message, while that holds.
+  void quota_exhausted(std::string message);
+  std::optional<std::string> quota_spent();
 
  private:
   void add(long long delta);
@@ -58,6 +62,8 @@ class CallBudget {
   size_t counted_ = 0;          // the client's counter when last counted
   long long cached_calls_ = 0;  // the month's total as last known
   std::string cached_month_;
+  SystemTime quota_spent_until_{};
+  std::string quota_message_;
   struct Store;
   std::unique_ptr<Store> store_;
 };

@@ -32,8 +32,10 @@ void ExpiryWatch::run() {
     auto now = clock_.now();
     if (now.time_since_epoch().count() < next_.load(std::memory_order_relaxed)) continue;
     lock.unlock();
-    // The next expiry first: one stored meanwhile lowers it again through expires_at().
-    next_.store(next_after_(now).time_since_epoch().count(), std::memory_order_relaxed);
+    // Cleared first, then lowered to the next expiry: one stored meanwhile (expires_at) is
+    // never overwritten by the scan, which may have missed it.
+    next_.store(Clock::TimePoint::max().time_since_epoch().count(), std::memory_order_relaxed);
+    expires_at(next_after_(now));
     expired_();
     lock.lock();
   }

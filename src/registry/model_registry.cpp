@@ -260,7 +260,15 @@ class RegistryImpl final : public ModelRegistry {
   }
 
   std::vector<std::string> apply_changes(const std::vector<RecordChange>& changes) override {
-    auto touched = table_.apply(changes);
+    auto applied = table_.apply(changes);
+    if (!applied) {
+      // Not applicable to the table held: every answer is loaded again from a read, here and
+      // in the fleet.
+      noticed(fleet::Notice{fleet::Notice::Kind::changed, "", {}, 0});
+      fleet_->publish(fleet::Notice{fleet::Notice::Kind::changed, fleet_->instance(), {}, 0});
+      return {};
+    }
+    const auto& touched = *applied;
     std::vector<std::string> providers(touched.begin(), touched.end());
     if (providers.empty()) return providers;
     // The answers of those providers are made again from the updated table (no read), and the
@@ -753,11 +761,12 @@ class RegistryImpl final : public ModelRegistry {
   std::atomic<size_t> hits_{0}, misses_{0}, stale_served_{0}, fallbacks_served_{0}, provider_calls_{0}, errors_{0},
       unknown_verified_{0};
   registry::WriteBack write_back_;
-  // Its tasks use everything above, so it stops (and joins) before them.
-  core::TaskPool pool_;
-  // After the pool: its thread reads the cache, and stops before anything else.
+  // Its thread reads the cache (declared above); the pool's tasks tell it of new answers, so
+  // it stops after the pool.
   registry::ExpiryWatch expiry_{clock_, std::chrono::milliseconds(50),
                                 [this](Clock::TimePoint now) { return next_expiry(now); }, [this] { answers_changed(); }};
+  // Last: its tasks use everything above, so it stops (and joins) first.
+  core::TaskPool pool_;
 };
 
 std::string RegistryImpl::core_now() { return core::format_utc(std::chrono::system_clock::now()); }

@@ -46,7 +46,8 @@ TableSnapshot with_records(const TableSnapshot& base, std::vector<AirtableRecord
 }
 
 TableSnapshot with_changes(const TableSnapshot& base, const std::vector<RecordChange>& changes, const std::string& table_id,
-                           const Columns& columns, SystemTime at, std::set<std::string>& providers) {
+                           const Columns& columns, SystemTime at, std::set<std::string>& providers,
+                           bool* unknown) {
   std::vector<AirtableRecord> records = base.records;
   auto find = [&](const std::string& id) {
     return std::find_if(records.begin(), records.end(), [&](const AirtableRecord& r) { return r.id == id; });
@@ -67,6 +68,12 @@ TableSnapshot with_changes(const TableSnapshot& base, const std::vector<RecordCh
       continue;
     }
     if (it == records.end()) {
+      // A change to a row this table does not have: the payload cannot say what the rest of
+      // its cells are. The caller reads the table instead.
+      if (c.kind != RecordChange::Kind::created) {
+        if (unknown) *unknown = true;
+        continue;
+      }
       records.push_back(AirtableRecord{c.record_id, "", {}});
       it = records.end() - 1;
     }

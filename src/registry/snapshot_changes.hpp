@@ -19,7 +19,9 @@ TableSnapshot with_records(const TableSnapshot& base, std::vector<AirtableRecord
 // The changes of the registry table (`table_id`); other tables' changes are ignored. The
 // providers whose rows changed are added to `providers` (from the row before and after).
 // Needs columns bound by field id (payloads are by id); the caller reads rows otherwise.
+// `unknown` is set when a change names a record the base lacks (not applied).
 TableSnapshot with_changes(const TableSnapshot& base, const std::vector<RecordChange>& changes, const std::string& table_id,
-                           const Columns& columns, SystemTime at, std::set<std::string>& providers);
+                           const Columns& columns, SystemTime at, std::set<std::string>& providers,
+                           bool* unknown = nullptr);
 
 }  // namespace airreg::registry

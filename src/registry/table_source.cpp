@@ -43,7 +43,9 @@ Result<Snapshot> TableSource::get(bool force, const std::stop_token& stop) {
   {
     std::lock_guard lock(mutex_);
     auto now = settings_.clock.now();
-    if (!force && current_ && live_ && now - loaded_ < period()) return current_;
+    // With webhooks the table is kept up to date by payloads until a full read is due.
+    bool young = pushed_ ? now < full_read_due_ : now - loaded_ < period();
+    if (!force && current_ && live_ && young) return current_;
     if (!force && now < failed_until_) return std::unexpected(error_);
     generation = generation_;
     seq = shared_seq_;
@@ -68,10 +70,13 @@ Result<Snapshot> TableSource::get(bool force, const std::stop_token& stop) {
 
 Result<Snapshot> TableSource::read_airtable(const std::stop_token& stop, uint64_t generation, bool force) {
   if (budget_ && !budget_->reads_allowed()) {
-    // The reads' share of the month is spent: what there is answers, with its age.
+    // Airtable's quota, or the reads' share of our budget, is spent: what there is answers,
+    // with its age.
+    auto quota = budget_->quota_spent();
     Error spent = make_error(ErrorCode::quota_exhausted,
-                             "the monthly call budget's share for reads is spent (AIRREG_MONTHLY_CALL_BUDGET): answers are "
-                             "the table as last read, until next month");
+                             quota ? *quota
+                                   : "the monthly call budget's share for reads is spent (AIRREG_MONTHLY_CALL_BUDGET): "
+                                     "answers are the table as last read, until next month");
     std::lock_guard lock(mutex_);
     failed_until_ = settings_.clock.now() + settings_.negative_ttl;
     error_ = spent;
@@ -91,6 +96,7 @@ Result<Snapshot> TableSource::read_airtable(const std::stop_token& stop, uint64_
   if (!read) {
     std::lock_guard lock(mutex_);
     // A spent quota comes back next month, not in a minute: it is asked about once an hour.
+    if (budget_ && read.error().code == ErrorCode::quota_exhausted) budget_->quota_exhausted(read.error().message);
     auto pause = read.error().code == ErrorCode::quota_exhausted
                      ? std::max<Clock::Duration>(settings_.negative_ttl, kQuotaRecheck)
                      : Clock::Duration(settings_.negative_ttl);
@@ -241,34 +247,53 @@ void TableSource::use(Snapshot snap, Clock::TimePoint loaded, uint64_t generatio
   if (on_new_) on_new_(snap);
 }
 
-std::set<std::string> TableSource::apply(const std::vector<RecordChange>& changes) {
+std::optional<std::set<std::string>> TableSource::apply(const std::vector<RecordChange>& changes) {
   std::lock_guard reading(read_mutex_);
-  Snapshot base = known();
-  std::set<std::string> providers;
-  if (!base || !tables_.registry.by_id()) {
-    // Nothing to apply them to, or cells not by id: the next get() reads instead.
-    invalidate();
-    return providers;
-  }
-  auto seq = fleet_->begin_read();
-  TableSnapshot updated = with_changes(*base, changes, tables_.registry.table(), tables_.registry,
-                                       std::chrono::system_clock::now(), providers);
-  updated.full_read_at = base->full_read_at;
-  updated.history_read_at = base->history_read_at;
-  keep(updated, seq);
+  Snapshot base;
   uint64_t generation = 0;
+  Clock::TimePoint loaded{};
   {
     std::lock_guard lock(mutex_);
+    // Only onto the table as read from Airtable and not invalidated since: a disk snapshot or
+    // an invalidated table with the payload on top would pass for the table as it is.
+    if (live_) base = current_;
     generation = generation_;
-    if (seq) shared_seq_ = *seq;
+    loaded = loaded_;
   }
-  use(std::make_shared<const TableSnapshot>(std::move(updated)), settings_.clock.now(), generation);
+  std::set<std::string> providers;
+  bool unknown = false;
+  if (!base || !tables_.registry.by_id()) {
+    invalidate();
+    return std::nullopt;
+  }
+  // The table stays "as read at" its last read (its read_at, when it was loaded): a payload
+  // is not a read, and the write-back's "read just now" and the next full read go by it.
+  TableSnapshot updated = with_changes(*base, changes, tables_.registry.table(), tables_.registry, base->read_at, providers, &unknown);
+  if (unknown) {
+    invalidate();
+    return std::nullopt;
+  }
+  updated.full_read_at = base->full_read_at;
+  updated.history_read_at = base->history_read_at;
+  auto seq = fleet_->begin_read();
+  keep(updated, seq);
+  {
+    std::lock_guard lock(mutex_);
+    if (seq && generation == generation_) shared_seq_ = *seq;
+  }
+  use(std::make_shared<const TableSnapshot>(std::move(updated)), loaded, generation);
   return providers;
 }
 
 void TableSource::refresh_history(std::chrono::seconds older_than, const std::stop_token& stop) {
   std::lock_guard reading(read_mutex_);
-  Snapshot base = current();
+  Snapshot base;
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    base = current_;
+    generation = generation_;  // with the base: an invalidation meanwhile keeps it not live
+  }
   auto now = std::chrono::system_clock::now();
   if (!base || now - base->history_read_at < older_than || stop.stop_requested()) return;
   if (budget_ && !budget_->reads_allowed()) return;
@@ -282,11 +307,9 @@ void TableSource::refresh_history(std::chrono::seconds older_than, const std::st
   updated.last_runs = std::move(history->last_runs);
   updated.history_read_at = now;
   keep(updated, std::nullopt);
-  uint64_t generation = 0;
   Clock::TimePoint loaded{};
   {
     std::lock_guard lock(mutex_);
-    generation = generation_;
     loaded = loaded_;
   }
   use(std::make_shared<const TableSnapshot>(std::move(updated)), loaded, generation);

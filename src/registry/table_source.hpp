@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stop_token>
 
@@ -74,7 +75,9 @@ class TableSource {
   // Webhooks keep the table up to date: no revalidation until a full read is due.
   void set_pushed(bool pushed);
   // A webhook payload's changes applied to the table (no read); the providers they touched.
-  std::set<std::string> apply(const std::vector<RecordChange>& changes);
+  // Nothing when they cannot be applied (no live table, a change to a row it lacks): the
+  // table is invalidated, and the next get() reads it.
+  std::optional<std::set<std::string>> apply(const std::vector<RecordChange>& changes);
   // Model Sync History read again (one request) when the last read is older than `older_than`:
   // before asking a provider whose listing looks old, in case another instance listed it.
   void refresh_history(std::chrono::seconds older_than, const std::stop_token& stop);

@@ -76,6 +76,9 @@ Result<void> WebhookManager::start(const std::string& registry_table_id) {
     state_ = *kept;
   }
   registry_.use_webhook(true);
+  // Edits made between the warm-up's read and the webhook's creation have no payload: the
+  // table is revalidated once.
+  registry_.invalidate({});
   thread_ = std::thread([this] { loop(); });
   return {};
 }
@@ -113,27 +116,39 @@ WebhookCounts WebhookManager::counts() const {
 }
 
 void WebhookManager::loop() {
-  auto next_check = std::chrono::steady_clock::now();
+  using Steady = std::chrono::steady_clock;
+  auto next_check = Steady::now();
+  auto next_read = Steady::now();  // payloads are read at most once a second (pings replayed cost nothing more)
+  std::optional<Steady::time_point> retry_at;
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait_until(lock, next_check, [&] { return stopping_ || pinged_; });
+    auto until = retry_at ? std::min(next_check, *retry_at) : next_check;
+    wake_.wait_until(lock, until, [&] { return stopping_ || pinged_; });
     if (stopping_) return;
-    bool pinged = pinged_;
+    if (pinged_ && Steady::now() < next_read) {
+      wake_.wait_until(lock, next_read, [&] { return stopping_; });
+      if (stopping_) return;
+    }
+    bool read = pinged_ || (retry_at && Steady::now() >= *retry_at);
     pinged_ = false;
     lock.unlock();
-    if (pinged) read_payloads();
-    if (std::chrono::steady_clock::now() >= next_check) {
+    if (read) {
+      next_read = Steady::now() + std::chrono::seconds(1);
+      // A read that failed (no lease, an error) is tried again: the ping is not lost.
+      retry_at = read_payloads() ? std::nullopt : std::optional(Steady::now() + std::chrono::seconds(30));
+    }
+    if (Steady::now() >= next_check) {
       refresh_if_due();
-      next_check = std::chrono::steady_clock::now() + kCheckEvery;
+      next_check = Steady::now() + kCheckEvery;
     }
     lock.lock();
   }
 }
 
-void WebhookManager::read_payloads() {
+bool WebhookManager::read_payloads() {
   // One instance of the fleet reads at a time, from the cursor the last one stored.
   auto lease = fleet::wait_for_lease(*fleet_, "webhook-payloads", 30s, 10s);
-  if (!lease) return;
+  if (!lease) return false;
   WebhookState state;
   if (auto shared = store_.load()) {
     state = *shared;
@@ -142,16 +157,23 @@ void WebhookManager::read_payloads() {
     state = state_;
   }
   std::vector<RecordChange> changes;
-  for (int pages = 0; pages < 100; ++pages) {
+  bool complete = true;
+  for (int pages = 0;; ++pages) {
+    if (pages == 100) {
+      complete = false;  // the rest on the next round
+      break;
+    }
     auto page = client_.webhook_payloads(state.id, state.cursor);
     if (!page) {
       if (page.error().code == ErrorCode::not_found) {
         // Deleted by hand, or expired: nothing tells this registry of changes any more.
         if (logger_) logger_->error("the webhook {} is gone; revalidating the table instead (restart serve to make one)", state.id);
         registry_.use_webhook(false);
-        return;
+        store_.forget();
+        return true;
       }
       if (logger_) logger_->warn("webhook payloads could not be read: {}", page.error().describe());
+      complete = false;
       break;
     }
     for (auto& p : page->payloads) {
@@ -170,6 +192,7 @@ void WebhookManager::read_payloads() {
   store_.save(state);
   std::lock_guard lock(state_mutex_);
   state_.cursor = state.cursor;
+  return complete;
 }
 
 void WebhookManager::refresh_if_due() {

@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "airreg/airtable_client.hpp"
@@ -57,7 +58,8 @@ class WebhookManager {
                                std::shared_ptr<fleet::Fleet> fleet);
 
  private:
-  void read_payloads();
+  // Whether every payload there was got read (else it is tried again in 30 s).
+  bool read_payloads();
   void refresh_if_due();
   void loop();
 

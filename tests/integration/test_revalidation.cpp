@@ -174,7 +174,7 @@ TEST_CASE("Airtable's quota spent: the table as last read answers, named plainly
   size_t before = settled_requests(w);
   w.clock.advance(61s);
   (void)r->models("openai", ModelCategory::text).value();
-  REQUIRE(eventually([&] { return r->stats().errors > errors; }));
+  REQUIRE(eventually([&] { return r->stats().errors > errors && r->models("openai", ModelCategory::text).value()->degraded; }));
   auto answer = r->models("openai", ModelCategory::text).value();
   CAPTURE(to_string(answer->source), answer->warnings);
   CHECK(answer->models.size() == 15);

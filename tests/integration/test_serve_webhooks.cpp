@@ -53,6 +53,16 @@ TEST_CASE("serve --public-url: a person's edit reaches every instance in seconds
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - edited).count();
   INFO("the edit reached both instances in " << seconds << " s");
   CHECK(seconds < 20);
+  // And back: a select cell in a payload is an object ({id, name, color}); the row must read.
+  REQUIRE(client.update("AI Model Registry", {airreg::AirtableRecord{record_of(client, "gpt-4o"), "", {{"Status", std::string("active")}}}}));
+  CHECK(eventually([&] { return openai_models(a).find("\"gpt-4o\"") != std::string::npos; }, 20s));
+  CHECK(eventually([&] { return openai_models(b).find("\"gpt-4o\"") != std::string::npos; }, 20s));
+
+  // A deleted row: a revalidation cannot see it, a payload can.
+  REQUIRE(openai_models(b).find("\"gpt-4-turbo\"") != std::string::npos);
+  REQUIRE(client.remove("AI Model Registry", {record_of(client, "gpt-4-turbo")}));
+  CHECK(eventually([&] { return openai_models(a).find("\"gpt-4-turbo\"") == std::string::npos; }, 20s));
+  CHECK(eventually([&] { return openai_models(b).find("\"gpt-4-turbo\"") == std::string::npos; }, 20s));
 
   // Pings that are not Airtable's: refused and logged.
   auto forged = a.client(false).Post("/airtable/webhook", {{"X-Airtable-Content-MAC", "hmac-sha256=00"}},

@@ -40,14 +40,15 @@ inline size_t table_reads(ModelRegistry& r) {
 }
 
 struct World {
+  // Before the servers: they are destroyed after them (the provider server's thread reads these).
+  std::string listing = provider_fixture("openai/2026-02/v1_models.json");
+  std::atomic<bool> provider_down{false};
+  std::atomic<int> provider_delay_ms{0};
   LocalServer airtable;
   FixtureServer providers;
   TempDir state;
   FakeClock clock;
   AirtableClient client{edits_config(airtable), make_curl_transport()};
-  std::string listing = provider_fixture("openai/2026-02/v1_models.json");
-  std::atomic<bool> provider_down{false};
-  std::atomic<int> provider_delay_ms{0};
 
   double max_rps = 0;  // the registry's pacing (0: none, the server has no limit either)
 
