@@ -14,6 +14,7 @@
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -147,6 +148,25 @@ struct RegistryStats {
   std::optional<SystemTime> last_write_error_at;
 };
 
+namespace detail {
+// The hot path's per-thread views (answer_views.cpp): the answers one thread last got from one
+// registry, valid while that registry's generation has not moved.
+struct ViewSlot {
+  std::shared_ptr<const ModelList> lists[2];  // usable, every row
+  std::string requested;                      // resolve_view's last question...
+  std::optional<ModelChoice> choice;          // ...and its answer
+};
+struct ThreadViews {
+  uint64_t registry = 0;  // the registry's views id (never reused)
+  uint64_t generation = 0;
+  std::vector<ViewSlot> slots;  // by handle * 2 + category
+  std::atomic<uint64_t>* hits = nullptr;  // this thread's counter, on its own cache line
+};
+// A plain pointer (trivial, so no TLS wrapper call on a hit); the views it points to are owned
+// by a thread_local in answer_views.cpp and freed when the thread ends.
+extern thread_local ThreadViews* tl_views __attribute__((tls_model("initial-exec")));
+}  // namespace detail
+
 class ModelRegistry {
  public:
   static Result<std::unique_ptr<ModelRegistry>> create(AirtableConfig airtable, DiscoveryConfig discovery,
@@ -167,10 +187,35 @@ class ModelRegistry {
   // (a ticker moves the generation), not at the very instant.
   using ProviderHandle = uint32_t;
   ProviderHandle handle(std::string_view provider);
-  Result<const ModelList*> models_view(ProviderHandle provider, ModelCategory category, bool include_inactive = false);
+  Result<const ModelList*> models_view(ProviderHandle provider, ModelCategory category, bool include_inactive = false) {
+    // The hit, inline: this thread's view of this registry, at the current generation.
+    const detail::ThreadViews* v = detail::tl_views;
+    size_t index = static_cast<size_t>(provider) * 2 + (category == ModelCategory::tts ? 1 : 0);
+    if (v && v->registry == views_id_ && v->generation == generation_->load(std::memory_order_acquire) &&
+        index < v->slots.size()) {
+      if (const ModelList* list = v->slots[index].lists[include_inactive].get()) {
+        // Only this thread writes its counter: no read-modify-write on a shared line.
+        v->hits->store(v->hits->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        return list;
+      }
+    }
+    return models_view_miss(provider, category, include_inactive);
+  }
   // resolve() on the hot path: the last answer per (provider, category) is kept per thread for
   // the model asked for. Valid as models_view()'s pointer is.
-  Result<const ModelChoice*> resolve_view(ProviderHandle provider, ModelCategory category, std::string_view requested);
+  Result<const ModelChoice*> resolve_view(ProviderHandle provider, ModelCategory category, std::string_view requested) {
+    const detail::ThreadViews* v = detail::tl_views;
+    size_t index = static_cast<size_t>(provider) * 2 + (category == ModelCategory::tts ? 1 : 0);
+    if (v && v->registry == views_id_ && v->generation == generation_->load(std::memory_order_acquire) &&
+        index < v->slots.size()) {
+      const detail::ViewSlot& slot = v->slots[index];
+      if (slot.choice && slot.requested == requested) {
+        v->hits->store(v->hits->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        return &*slot.choice;
+      }
+    }
+    return resolve_view_miss(provider, category, requested);
+  }
 
   // The usable models (or every row, include_inactive) and where they came from.
   virtual Result<std::shared_ptr<const ModelList>> models(const std::string& provider, ModelCategory category,
@@ -209,8 +254,14 @@ class ModelRegistry {
   size_t view_hits() const;
 
  private:
+  Result<const ModelList*> models_view_miss(ProviderHandle provider, ModelCategory category, bool include_inactive);
+  Result<const ModelChoice*> resolve_view_miss(ProviderHandle provider, ModelCategory category, std::string_view requested);
+
   struct Views;
   std::unique_ptr<Views> views_;
+  // Copies of the views' id and generation's address, for the inline hit.
+  uint64_t views_id_ = 0;
+  const std::atomic<uint64_t>* generation_ = nullptr;
 };
 
 }  // namespace airreg

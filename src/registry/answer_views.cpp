@@ -11,7 +11,14 @@
 
 namespace airreg {
 
+namespace detail {
+thread_local ThreadViews* tl_views = nullptr;
+}  // namespace detail
+
 namespace {
+
+using detail::ThreadViews;
+using detail::ViewSlot;
 
 // Each view set belongs to one registry, told apart by an id never reused (an address is).
 std::atomic<uint64_t> next_views_id{1};
@@ -20,23 +27,17 @@ struct alignas(64) HitCounter {
   std::atomic<uint64_t> hits{0};
 };
 
-struct Slot {
-  std::shared_ptr<const ModelList> lists[2];  // usable, every row
-  std::string requested;                      // resolve_view's last question...
-  std::optional<ModelChoice> choice;          // ...and its answer
+// Owns this thread's views (tl_views points to them) and frees them when the thread ends.
+struct ThreadViewsOwner {
+  ThreadViews views;
+  ThreadViewsOwner() { detail::tl_views = &views; }
+  ~ThreadViewsOwner() { detail::tl_views = nullptr; }
 };
 
-// This thread's views of one registry (the last it asked).
-struct ThreadViews {
-  uint64_t registry = 0;
-  uint64_t generation = 0;
-  std::vector<Slot> slots;  // by handle * 2 + category
-  HitCounter* counter = nullptr;
-};
-
-// initial-exec: the library is linked into executables, so a hit reaches its thread's views
-// at a fixed offset instead of through __tls_get_addr.
-thread_local ThreadViews tl_views __attribute__((tls_model("initial-exec")));
+ThreadViews& this_thread_views() {
+  thread_local ThreadViewsOwner owner;
+  return owner.views;
+}
 
 size_t slot_index(ModelRegistry::ProviderHandle provider, ModelCategory category) {
   return static_cast<size_t>(provider) * 2 + (category == ModelCategory::tts ? 1 : 0);
@@ -58,26 +59,27 @@ struct ModelRegistry::Views {
   }
   // This thread's views, made current: another registry's, or an older generation's, are dropped.
   ThreadViews& current(uint64_t seen_generation) {
-    ThreadViews& v = tl_views;
+    ThreadViews& v = this_thread_views();
     if (v.registry != id) {
       std::lock_guard lock(mutex);
       v.registry = id;
-      v.counter = &counters.emplace_back();
+      v.hits = &counters.emplace_back().hits;
       v.slots.clear();
       v.generation = seen_generation;
     } else if (v.generation != seen_generation) {
-      for (auto& s : v.slots) s = Slot{};
+      for (auto& s : v.slots) s = ViewSlot{};
       v.generation = seen_generation;
     }
     return v;
   }
-  static Slot& slot(ThreadViews& v, size_t index) {
+  static ViewSlot& slot(ThreadViews& v, size_t index) {
     if (index >= v.slots.size()) v.slots.resize(index + 1);
     return v.slots[index];
   }
 };
 
-ModelRegistry::ModelRegistry() : views_(std::make_unique<Views>()) {}
+ModelRegistry::ModelRegistry()
+    : views_(std::make_unique<Views>()), views_id_(views_->id), generation_(&views_->generation) {}
 ModelRegistry::~ModelRegistry() = default;
 
 ModelRegistry::ProviderHandle ModelRegistry::handle(std::string_view provider) {
@@ -90,44 +92,28 @@ ModelRegistry::ProviderHandle ModelRegistry::handle(std::string_view provider) {
   return h;
 }
 
-Result<const ModelList*> ModelRegistry::models_view(ProviderHandle provider, ModelCategory category, bool include_inactive) {
-  uint64_t generation = views_->generation.load(std::memory_order_acquire);
-  ThreadViews& v = tl_views;
-  size_t index = slot_index(provider, category);
-  if (v.registry == views_->id && v.generation == generation && index < v.slots.size()) {
-    if (const auto& list = v.slots[index].lists[include_inactive]) {
-      // Only this thread writes its counter: no read-modify-write on a shared line.
-      v.counter->hits.store(v.counter->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-      return list.get();
-    }
-  }
+Result<const ModelList*> ModelRegistry::models_view_miss(ProviderHandle provider, ModelCategory category, bool include_inactive) {
   // The generation is read before the answer: a change while it is made moves it again, and
   // the next call asks again.
+  uint64_t generation = views_->generation.load(std::memory_order_acquire);
   std::string name = views_->name(provider);
   if (name.empty()) return std::unexpected(make_error(ErrorCode::invalid_argument, "no provider has this handle"));
   auto answer = models(name, category, include_inactive);
   if (!answer) return std::unexpected(answer.error());
-  Slot& s = Views::slot(views_->current(generation), index);
+  ViewSlot& s = Views::slot(views_->current(generation), slot_index(provider, category));
   s.lists[include_inactive] = std::move(*answer);
   return s.lists[include_inactive].get();
 }
 
-Result<const ModelChoice*> ModelRegistry::resolve_view(ProviderHandle provider, ModelCategory category, std::string_view requested) {
+Result<const ModelChoice*> ModelRegistry::resolve_view_miss(ProviderHandle provider, ModelCategory category,
+                                                             std::string_view requested) {
   uint64_t generation = views_->generation.load(std::memory_order_acquire);
-  ThreadViews& v = tl_views;
   size_t index = slot_index(provider, category);
-  if (v.registry == views_->id && v.generation == generation && index < v.slots.size()) {
-    const Slot& s = v.slots[index];
-    if (s.choice && s.requested == requested) {
-      v.counter->hits.store(v.counter->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-      return &*s.choice;
-    }
-  }
   std::string name = views_->name(provider);
   if (name.empty()) return std::unexpected(make_error(ErrorCode::invalid_argument, "no provider has this handle"));
   auto chosen = resolve(name, category, std::string(requested));
   if (!chosen) return std::unexpected(chosen.error());
-  Slot& s = Views::slot(views_->current(generation), index);
+  ViewSlot& s = Views::slot(views_->current(generation), index);
   s.requested.assign(requested);
   s.choice = std::move(*chosen);
   return &*s.choice;

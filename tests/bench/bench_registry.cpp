@@ -166,6 +166,7 @@ int main(int argc, char** argv) {
 
   RegistryOptions options;
   options.state_dir = state;
+  options.wait_for = std::chrono::seconds(60);  // the read's own answer, not the fallback after 2 s
   auto counting = std::make_shared<CountingTransport>(transport);
   auto registry = ModelRegistry::create(airtable, discovery_config, schemas, options, counting).value();
   auto list = registry->models("openai", ModelCategory::text, true).value();
