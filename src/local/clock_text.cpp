@@ -68,6 +68,10 @@ std::optional<SysTime> parse_iso8601(std::string_view s) {
   }
   auto t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms} -
            minutes{offset_minutes};
+  // The clock's ticks (nanoseconds) reach from 1677 to 2262: a date beyond is no date here,
+  // rather than an overflow.
+  if (t < time_point_cast<milliseconds>(SysTime::min()) || t > time_point_cast<milliseconds>(SysTime::max()))
+    return std::nullopt;
   return time_point_cast<SysTime::duration>(t);
 }
 

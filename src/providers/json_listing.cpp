@@ -1,6 +1,6 @@
 #include "providers/json_listing.hpp"
 
-#include <rapidjson/document.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/error/en.h>
 
 #include <charconv>
@@ -11,12 +11,17 @@ namespace airreg::providers {
 namespace {
 
 // Where and why a body is not JSON, by RapidJSON's reading (it reports the offset simdjson
-// does not). Only called on the error path.
+// does not). Only called on the error path. A SAX read in situ on a copy: it builds nothing,
+// and never pushes onto RapidJSON's internal stack, whose first push offsets a null pointer
+// (undefined behaviour that the fuzzers' UBSan stops on).
 std::string locate_syntax_error(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (!doc.HasParseError()) return "";
-  return " at byte " + std::to_string(doc.GetErrorOffset()) + ": " + rapidjson::GetParseError_En(doc.GetParseError());
+  std::string copy = body;  // in situ: strings are decoded in place; a NUL ends the text
+  rapidjson::InsituStringStream in(copy.data());
+  rapidjson::BaseReaderHandler<> ignore;
+  rapidjson::Reader reader;
+  auto result = reader.Parse<rapidjson::kParseInsituFlag>(in, ignore);
+  if (!result.IsError()) return "";
+  return " at byte " + std::to_string(result.Offset()) + ": " + rapidjson::GetParseError_En(result.Code());
 }
 
 }  // namespace
