@@ -2,6 +2,7 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <simdjson.h>
 
 #include "core/time_text.hpp"
 #include "json/member.hpp"
@@ -140,15 +141,29 @@ std::string resolve_json(const std::string& provider, ModelCategory category, co
   return text(b);
 }
 
+namespace {
+
+// Error messages quote what a client sent (a path, a parameter): bytes that are not UTF-8
+// become '?', so that the answer stays JSON a client can read.
+std::string valid_utf8(const std::string& text) {
+  if (simdjson::validate_utf8(text.data(), text.size())) return text;
+  std::string out = text;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+  return out;
+}
+
+}  // namespace
+
 std::string error_json(const std::string& message, const std::string& type, const std::string& param) {
   rapidjson::StringBuffer b;
   Writer w(b);
   w.StartObject();
   json::key(w, "error");
   w.StartObject();
-  json::member(w, "message", message);
+  json::member(w, "message", valid_utf8(message));
   json::member(w, "type", type);
-  json::member(w, "param", param.empty() ? std::optional<std::string>() : param);
+  json::member(w, "param", param.empty() ? std::optional<std::string>() : std::optional<std::string>(valid_utf8(param)));
   w.EndObject();
   w.EndObject();
   return text(b);
