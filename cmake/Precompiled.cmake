@@ -6,8 +6,5 @@ set(AIRREG_PCH_STD <string> <string_view> <vector> <map> <set> <optional> <chron
 
 # airreg_pch(target [headers...]): the standard set plus the target's own heavy headers.
 function(airreg_pch target)
-  if(AIRREG_FUZZ)
-    return()  # clang's fuzzing flags differ per target; keep those builds plain
-  endif()
   target_precompile_headers(${target} PRIVATE ${AIRREG_PCH_STD} ${ARGN})
 endfunction()

@@ -34,7 +34,7 @@ struct ModelInfo {
   std::optional<double> output_cost_per_1k;  // USD per 1,000 output tokens
   std::vector<std::string> features;         // from DESIGN.md's set: chat, vision, tools, ...
   std::string deprecation_date;              // YYYY-MM-DD, when the provider announced one
-  std::string raw_json;                      // the provider's entry, minified
+  std::string raw_json;                      // the provider's entry, minified; only with keep_raw_json
 };
 
 struct SkippedModel {
@@ -73,6 +73,7 @@ struct DiscoveryConfig {
   std::map<std::string, std::string> environment;
   std::vector<CompatibleProvider> compatible;
   bool ollama_context = false;  // ask Ollama's /api/show for each model's context length
+  bool keep_raw_json = false;   // fill ModelInfo::raw_json (`discover --json`); a copy per entry
   int max_rate_limited_retries = 3;                 // 429s before giving up
   std::chrono::seconds max_rate_limit_wait{60};     // a longer wait is an error, not a sleep (s)
   int max_attempts = 4;                             // tries for 5xx and transport failures

@@ -29,6 +29,7 @@
 #include "airreg/clock.hpp"
 #include "airreg/discovery.hpp"
 #include "airreg/registry_row.hpp"
+#include "airreg/row_list.hpp"
 #include "airreg/schema.hpp"
 #include "airreg/sync_outcome.hpp"
 
@@ -75,7 +76,7 @@ std::string_view to_string(AnswerSource s);
 struct ModelList {
   std::string provider;
   ModelCategory category = ModelCategory::text;
-  std::vector<RegistryRow> models;
+  RowList models;  // shared with the answer's other views; read it like a const vector
   AnswerSource source = AnswerSource::airtable;
   AnswerSource origin = AnswerSource::airtable;  // where the data came from, also on a hit
   SystemTime as_of;    // when the data was read from its source: its age is now - as_of
@@ -157,8 +158,8 @@ struct ViewSlot {
   std::optional<ModelChoice> choice;          // ...and its answer
 };
 struct ThreadViews {
-  uint64_t registry = 0;  // the registry's views id (never reused)
-  uint64_t generation = 0;
+  uint64_t registry = 0;    // the registry's views id (never reused)
+  uint64_t generation = 0;  // the registry's generation they were made at; 0: none
   std::vector<ViewSlot> slots;  // by handle * 2 + category
   std::atomic<uint64_t>* hits = nullptr;  // this thread's counter, on its own cache line
 };
@@ -191,8 +192,7 @@ class ModelRegistry {
     // The hit, inline: this thread's view of this registry, at the current generation.
     const detail::ThreadViews* v = detail::tl_views;
     size_t index = static_cast<size_t>(provider) * 2 + (category == ModelCategory::tts ? 1 : 0);
-    if (v && v->registry == views_id_ && v->generation == generation_->load(std::memory_order_acquire) &&
-        index < v->slots.size()) {
+    if (v && v->generation == generation_.value.load(std::memory_order_acquire) && index < v->slots.size()) {
       if (const ModelList* list = v->slots[index].lists[include_inactive].get()) {
         // Only this thread writes its counter: no read-modify-write on a shared line.
         v->hits->store(v->hits->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -206,8 +206,7 @@ class ModelRegistry {
   Result<const ModelChoice*> resolve_view(ProviderHandle provider, ModelCategory category, std::string_view requested) {
     const detail::ThreadViews* v = detail::tl_views;
     size_t index = static_cast<size_t>(provider) * 2 + (category == ModelCategory::tts ? 1 : 0);
-    if (v && v->registry == views_id_ && v->generation == generation_->load(std::memory_order_acquire) &&
-        index < v->slots.size()) {
+    if (v && v->generation == generation_.value.load(std::memory_order_acquire) && index < v->slots.size()) {
       const detail::ViewSlot& slot = v->slots[index];
       if (slot.choice && slot.requested == requested) {
         v->hits->store(v->hits->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -259,9 +258,14 @@ class ModelRegistry {
 
   struct Views;
   std::unique_ptr<Views> views_;
-  // Copies of the views' id and generation's address, for the inline hit.
-  uint64_t views_id_ = 0;
-  const std::atomic<uint64_t>* generation_ = nullptr;
+  // Moves whenever an answer may have changed. Its values are never shared by two registries
+  // (the views id is in the high bits), so a thread's views match it only if they were made
+  // by this registry at this generation: the hit compares nothing else. On its own cache line,
+  // away from whatever an implementation writes.
+  struct alignas(64) Generation {
+    std::atomic<uint64_t> value{0};
+  };
+  Generation generation_;
 };
 
 }  // namespace airreg

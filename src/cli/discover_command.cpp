@@ -43,7 +43,11 @@ void write_model(JsonWriter& w, const ModelInfo& m) {
     write_string(w, m.deprecation_date);
   }
   w.Key("raw");
-  w.RawValue(m.raw_json.c_str(), m.raw_json.size(), rapidjson::kObjectType);
+  if (m.raw_json.empty()) {
+    w.Null();
+  } else {
+    w.RawValue(m.raw_json.c_str(), m.raw_json.size(), rapidjson::kObjectType);
+  }
   w.EndObject();
 }
 
@@ -185,6 +189,7 @@ Exit codes: 0 every asked provider answered, 1 some failed (the output says whic
   std::string schema_dir = parsed->count("schema-dir") ? (*parsed)["schema-dir"].as<std::string>() : default_schema_dir();
   auto config = DiscoveryConfig::from_environment(schema_dir);
   if (!config) return report_error(config.error());
+  config->keep_raw_json = parsed->count("json") > 0;
   TransportOptions transport;
   transport.total_timeout = std::chrono::milliseconds(static_cast<long>((*parsed)["timeout"].as<double>() * 1000));
   if (transport.total_timeout.count() <= 0) return report_error(make_error(ErrorCode::config, "--timeout must be positive"));

@@ -51,9 +51,18 @@ int on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<const std::stop_token*>(stop)->stop_requested() ? 1 : 0;
 }
 
+// Room kept behind every body: simdjson reads up to 64 bytes past a document's end, so a
+// listing with this much spare capacity is parsed where curl wrote it, without a copy
+// (json_listing.cpp checks the figure against simdjson's).
+constexpr size_t kBodyPadding = 64;
+
 size_t on_body(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
+  auto* body = static_cast<std::string*>(out);
+  size_t n = size * count;
+  if (body->capacity() < body->size() + n + kBodyPadding)
+    body->reserve(std::max(body->capacity() * 2, body->size() + n + kBodyPadding));
+  body->append(data, n);
+  return n;
 }
 
 size_t on_header(char* data, size_t size, size_t count, void* out) {

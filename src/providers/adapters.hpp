@@ -15,21 +15,27 @@ struct ListingJob {
   const DiscoveryConfig& config;
 };
 
-// Reads each object of `list` into a ModelInfo (its minified JSON, then read(model, entry))
-// and offers it to the builder. A missing list is an error saying `what` was expected.
+// Reads each object of `list` into a ModelInfo with read(model, entry) (and its minified JSON
+// when the config keeps it) and offers it to the builder. A missing list is an error saying
+// `what` was expected.
 template <typename Read>
 Result<void> read_entries(ListingJob& job, JsonListing& listing, std::optional<array> list, std::string_view what,
                           Read read) {
   if (!list) listing.expect(what);
   if (listing.failed()) return std::unexpected(listing.failure());
-  for (auto item : *list) {
-    auto entry = listing.as_object(item, "a model object");
-    if (!entry) break;
+  size_t index = 0;
+  for (value item : *list) {
+    ++index;
+    object entry;
+    if (item.get(entry) != simdjson::SUCCESS) {
+      listing.expect("a model object in each entry (entry " + std::to_string(index) + " is not one)");
+      break;
+    }
     ModelInfo model;
-    model.raw_json = listing.minified(*entry);
-    read(model, *entry);
+    if (job.config.keep_raw_json) model.raw_json = listing.minified(entry);
+    read(model, entry);
     if (listing.failed()) break;
-    job.builder.offer(std::move(model), *entry, listing);
+    job.builder.offer(std::move(model), entry, listing);
   }
   if (listing.failed()) return std::unexpected(listing.failure());
   return {};

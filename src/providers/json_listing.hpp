@@ -1,15 +1,19 @@
-// Reading a provider's listing with simdjson On-Demand: the body is validated, minified once
-// (one copy, with simdjson's padding), then read in place; each entry's raw JSON is a slice.
+// Reading a provider's listing with simdjson's DOM parser: one pass over the body, by the
+// kernel simdjson picks at run time for this CPU (AVX2, AVX-512, ...; the DOM parser lives in
+// the shared library, which dispatches, while On-Demand compiled without -march would run
+// the portable fallback). The body is parsed in place when it carries simdjson's padding
+// (curl_transport reserves it), and the parser comes from a per-thread pool.
 //
-// On-Demand validates lazily, and after most errors its iterator must not be touched again
-// (doing so crashes; the fuzzers found it). So every read goes through this class: a missing
-// field or a wrong type is just "no value", any other error is remembered, every later read
-// is a no-op, and the caller stops and returns failure(), which names the provider and the
-// byte offset. Not thread-safe: one per body.
+// Every read goes through this class: a missing field or a wrong type is just "no value";
+// a document of the wrong shape (no list, an entry that is not an object) is remembered,
+// every later read is a no-op, and the caller stops and returns failure(), which names the
+// provider (and the byte offset for a syntax error). Not thread-safe: one per body.
 #pragma once
 
 #include <simdjson.h>
 
+#include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,57 +24,79 @@
 
 namespace airreg::providers {
 
-using simdjson::ondemand::array;
-using simdjson::ondemand::object;
-using simdjson::ondemand::value;
+using array = simdjson::dom::array;
+using object = simdjson::dom::object;
+using value = simdjson::dom::element;
 
 class JsonListing {
  public:
-  // Takes the body to add simdjson's padding behind it.
+  // Takes the body: it is parsed in place when its capacity holds simdjson's padding.
   JsonListing(std::string provider, std::string body);
+  ~JsonListing();
+  JsonListing(const JsonListing&) = delete;
+  JsonListing& operator=(const JsonListing&) = delete;
 
   // The root as an object or an array; nothing once failed.
   std::optional<object> root_object();
   std::optional<array> root_array();
   // A field holding an array / object; nothing when missing, of another type, or failed.
-  std::optional<array> array_at(object& parent, std::string_view key);
-  std::optional<object> object_at(object& parent, std::string_view key);
-  // The next element of an array as an object; nothing (and failed) when it is not one.
-  std::optional<object> as_object(simdjson::simdjson_result<value> item, std::string_view what);
+  std::optional<array> array_at(const object& parent, std::string_view key);
+  std::optional<object> object_at(const object& parent, std::string_view key);
+  // An element of a list as an object; nothing (and failed) when it is not one.
+  std::optional<object> as_object(const value& item, std::string_view what);
 
-  // The entry as minified JSON; rewinds the object so its fields can be read next.
-  std::string minified(object& entry);
-  std::optional<std::string> text(object& entry, std::string_view key);
-  std::optional<bool> flag(object& entry, std::string_view key);
+  // The values of `keys` in the entry, in one pass over its fields (a lookup per key scans
+  // them once per key); nothing for a missing key. For adapters that read many fields.
+  template <size_t N>
+  std::array<std::optional<value>, N> pick(const object& entry, const std::array<std::string_view, N>& keys) const {
+    std::array<std::optional<value>, N> out;
+    if (failed_) return out;
+    for (auto field : entry)
+      for (size_t i = 0; i < N; ++i)
+        if (!out[i] && field.key == keys[i]) {  // the first of a repeated key, as a lookup finds
+          out[i] = field.value;
+          break;
+        }
+    return out;
+  }
+  // The reads below, of a value from pick().
+  static std::optional<std::string> text(const std::optional<value>& v);
+  static std::optional<double> number(const std::optional<value>& v);
+  static std::optional<int64_t> integer(const std::optional<value>& v);
+  static std::optional<object> object_of(const std::optional<value>& v);
+  static bool lists(const std::optional<value>& v, std::string_view item);
+
+  // The entry as minified JSON (for `discover --json`).
+  std::string minified(const object& entry);
+  std::optional<std::string> text(const object& entry, std::string_view key);
+  std::optional<bool> flag(const object& entry, std::string_view key);
   // Numbers, also when written as decimal strings ("0.0000012").
-  std::optional<double> number(object& entry, std::string_view key);
+  std::optional<double> number(const object& entry, std::string_view key);
   // Whole non-negative numbers (also 1.0 or "1").
-  std::optional<int64_t> integer(object& entry, std::string_view key);
+  std::optional<int64_t> integer(const object& entry, std::string_view key);
   // The strings of an array field (other items ignored).
-  std::vector<std::string> strings(object& entry, std::string_view key);
+  std::vector<std::string> strings(const object& entry, std::string_view key);
+  // Whether the array field holds the string `item`.
+  bool lists(const object& entry, std::string_view key, std::string_view item);
   // Whether the entry passes a rule's check (missing fields fail).
-  bool passes(object& entry, const FieldCheck& check);
+  bool passes(const object& entry, const FieldCheck& check);
 
   // Marks the listing failed with `what` was expected (e.g. a "data" list is missing).
   void expect(std::string_view what);
   bool failed() const { return failed_; }
-  // "the openai answer is not JSON at byte 812: <reason>" for a syntax error (the offset in the
-// bytes as sent); "the openai answer is not the JSON expected at byte 95 (whitespace left
-// out): <what> (<reason>)" for a document of the wrong shape.
+  // "the openai answer is not JSON at byte 812: <reason>" for a syntax error (the offset in
+  // the bytes as sent); "the openai answer is not the JSON expected: <what>" for a document
+  // of the wrong shape.
   Error failure() const { return failure_; }
 
  private:
-  // True for a usable value; false for "no value" (missing field, other type) and for a
-  // remembered failure.
-  bool ok(simdjson::error_code code, std::string_view what);
-  void fail(simdjson::error_code code, std::string_view what);
-  std::optional<value> walk(object& entry, const std::vector<std::string>& path);
+  std::optional<value> field(const object& entry, std::string_view key) const;
+  std::optional<value> walk(const object& entry, const std::vector<std::string>& path) const;
 
   std::string provider_;
   std::string body_;
-  simdjson::ondemand::parser parser_;
-  simdjson::ondemand::document doc_;
-  bool iterated_ = false;
+  std::unique_ptr<simdjson::dom::parser> parser_;  // borrowed from this thread's pool
+  value root_;
   bool failed_ = false;
   Error failure_;
 };

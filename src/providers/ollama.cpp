@@ -21,17 +21,9 @@ std::optional<int64_t> context_from_show(ListingJob& job, const std::string& mod
   auto root = listing.root_object();
   auto info = root ? listing.object_at(*root, "model_info") : std::nullopt;
   if (!info) return std::nullopt;
-  std::string key;
-  for (auto field : *info) {
-    std::string_view k;
-    if (field.unescaped_key().get(k) != simdjson::SUCCESS) return std::nullopt;  // stop reading this document
-    if (k.ends_with(".context_length")) {
-      key = k;
-      break;
-    }
-  }
-  if (key.empty()) return std::nullopt;
-  return listing.integer(*info, key);
+  for (auto field : *info)
+    if (field.key.ends_with(".context_length")) return listing.integer(*info, field.key);
+  return std::nullopt;
 }
 
 }  // namespace

@@ -52,7 +52,9 @@ Result<std::vector<FieldCheck>> parse_checks(element list, const std::string& wh
 
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// ASCII only, without std::tolower's locale lookup: ids and patterns are ASCII, and this runs
+// for every character of every listed id.
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // The length of the character class starting at p[at] ('['), or 0 when it is not closed (then
 // '[' is an ordinary character, as fnmatch has it).

@@ -47,8 +47,7 @@ size_t slot_index(ModelRegistry::ProviderHandle provider, ModelCategory category
 
 struct ModelRegistry::Views {
   const uint64_t id = next_views_id.fetch_add(1, std::memory_order_relaxed);
-  alignas(64) std::atomic<uint64_t> generation{1};
-  alignas(64) mutable std::mutex mutex;  // the names and the counters; never on a hit
+  mutable std::mutex mutex;  // the names and the counters; never on a hit
   std::unordered_map<std::string, ProviderHandle> handles;
   std::deque<std::string> names;
   std::deque<HitCounter> counters;
@@ -78,8 +77,11 @@ struct ModelRegistry::Views {
   }
 };
 
-ModelRegistry::ModelRegistry()
-    : views_(std::make_unique<Views>()), views_id_(views_->id), generation_(&views_->generation) {}
+// A registry's generations are its views id times 2^40 plus the changes so far: unique across
+// registries (2^40 changes would take 35 years at a thousand a second), and never 0.
+ModelRegistry::ModelRegistry() : views_(std::make_unique<Views>()) {
+  generation_.value.store(views_->id << 40, std::memory_order_relaxed);
+}
 ModelRegistry::~ModelRegistry() = default;
 
 ModelRegistry::ProviderHandle ModelRegistry::handle(std::string_view provider) {
@@ -95,7 +97,7 @@ ModelRegistry::ProviderHandle ModelRegistry::handle(std::string_view provider) {
 Result<const ModelList*> ModelRegistry::models_view_miss(ProviderHandle provider, ModelCategory category, bool include_inactive) {
   // The generation is read before the answer: a change while it is made moves it again, and
   // the next call asks again.
-  uint64_t generation = views_->generation.load(std::memory_order_acquire);
+  uint64_t generation = generation_.value.load(std::memory_order_acquire);
   std::string name = views_->name(provider);
   if (name.empty()) return std::unexpected(make_error(ErrorCode::invalid_argument, "no provider has this handle"));
   auto answer = models(name, category, include_inactive);
@@ -107,7 +109,7 @@ Result<const ModelList*> ModelRegistry::models_view_miss(ProviderHandle provider
 
 Result<const ModelChoice*> ModelRegistry::resolve_view_miss(ProviderHandle provider, ModelCategory category,
                                                              std::string_view requested) {
-  uint64_t generation = views_->generation.load(std::memory_order_acquire);
+  uint64_t generation = generation_.value.load(std::memory_order_acquire);
   size_t index = slot_index(provider, category);
   std::string name = views_->name(provider);
   if (name.empty()) return std::unexpected(make_error(ErrorCode::invalid_argument, "no provider has this handle"));
@@ -119,7 +121,7 @@ Result<const ModelChoice*> ModelRegistry::resolve_view_miss(ProviderHandle provi
   return &*s.choice;
 }
 
-void ModelRegistry::answers_changed() noexcept { views_->generation.fetch_add(1, std::memory_order_acq_rel); }
+void ModelRegistry::answers_changed() noexcept { generation_.value.fetch_add(1, std::memory_order_acq_rel); }
 
 size_t ModelRegistry::view_hits() const {
   std::lock_guard lock(views_->mutex);

@@ -62,15 +62,15 @@ struct Entry {
 
 std::shared_ptr<const ModelList> as_hit(const std::shared_ptr<const ModelList>& list) {
   if (list->degraded) return list;  // a hit on a degraded answer says what it is
-  auto copy = std::make_shared<ModelList>(*list);
+  auto copy = std::make_shared<ModelList>(*list);  // its rows are shared, not copied
   copy->source = AnswerSource::cache;
   return copy;
 }
 
 Entry make_entry(ModelList all, Clock::TimePoint expires) {
   all.origin = all.source;
-  ModelList usable = all;
-  std::erase_if(usable.models, [](const RegistryRow& r) { return !registry::servable(r); });
+  ModelList usable = all;  // the lists share their rows
+  usable.models = all.models.filtered([](const RegistryRow& r) { return registry::servable(r); });
   Entry e;
   e.all = std::make_shared<ModelList>(std::move(all));
   e.usable = std::make_shared<ModelList>(std::move(usable));
@@ -80,10 +80,18 @@ Entry make_entry(ModelList all, Clock::TimePoint expires) {
   return e;
 }
 
-std::vector<RegistryRow> of_category(const std::vector<RegistryRow>& rows, ModelCategory category) {
-  std::vector<RegistryRow> out;
-  for (const auto& r : rows)
-    if (r.category == category) out.push_back(r);
+// Taken by value: a snapshot's fresh copy of a provider's rows is filtered in place.
+std::vector<RegistryRow> of_category(std::vector<RegistryRow> rows, ModelCategory category) {
+  std::erase_if(rows, [&](const RegistryRow& r) { return r.category != category; });
+  return rows;
+}
+
+// The rows of one category, moved out of `rows` (which keeps the others): a refresh's rows
+// become its answers without a second copy of every row.
+std::vector<RegistryRow> take_category(std::vector<RegistryRow>& rows, ModelCategory category) {
+  std::vector<RegistryRow> out, rest;
+  for (auto& r : rows) (r.category == category ? out : rest).push_back(std::move(r));
+  rows = std::move(rest);
   return out;
 }
 
@@ -582,6 +590,7 @@ class RegistryImpl final : public ModelRegistry {
       failed_until_[provider] = clock_.now() + options_.negative_ttl;  // a dead provider is not hammered
     }
     write_back(refresh, snap, live, warnings);
+    refresh.writes = {};  // queued (and kept in the outbox): no need to hold them while answering
     if (!snap) apply_outbox_statuses(provider, refresh.rows);
     std::optional<Entry> mine;
     for (const auto& c : refresh.categories) {
@@ -592,7 +601,7 @@ class RegistryImpl final : public ModelRegistry {
       ModelList list;
       list.provider = provider;
       list.category = c.category;
-      list.models = of_category(refresh.rows, c.category);
+      list.models = take_category(refresh.rows, c.category);
       list.source = AnswerSource::provider;
       list.as_of = wall;
       list.degraded = !live;

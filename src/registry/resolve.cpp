@@ -9,7 +9,7 @@ bool servable(const RegistryRow& row) {
   return usable(row.status) && (row.available || row.discovery_method == "manual");
 }
 
-Resolution resolve_model(const std::vector<RegistryRow>& rows, const std::string& requested,
+Resolution resolve_model(const RowList& rows, const std::string& requested,
                          const std::optional<std::string>& curated_default) {
   for (const auto& r : rows)
     if (r.model_id == requested && servable(r)) return {r.model_id, ResolveRule::requested, &r};

@@ -25,7 +25,7 @@ bool servable(const RegistryRow& row);
 // `rows`: every row of the provider and category, usable or not: the curated default is only
 // chosen when no row says otherwise about it (a person's disabled, pending or deprecated row
 // refuses it like any other).
-Resolution resolve_model(const std::vector<RegistryRow>& rows, const std::string& requested,
+Resolution resolve_model(const RowList& rows, const std::string& requested,
                          const std::optional<std::string>& curated_default);
 
 }  // namespace airreg::registry

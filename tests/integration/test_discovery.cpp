@@ -121,6 +121,7 @@ TEST_CASE("every OpenAI id of both recordings gets its expected class", "[discov
   for (const char* recording : {"openai/2025-11/v1_models.json", "openai/2026-02/v1_models.json"}) {
     CAPTURE(recording);
     Rig rig("openai", "OPENAI_API_KEY");
+    rig.config.keep_raw_json = true;  // tells listed entries from curated additions
     rig.server.reply("GET", "/models", Reply{200, provider_fixture(recording), {}});
     auto text = rig.run("openai");
     auto tts = rig.run("openai", ModelCategory::tts);
@@ -158,7 +159,10 @@ TEST_CASE("OpenAI: counts, the bearer key, and known TTS models added when the l
   CHECK(text.requests == 1);
   CHECK(rig.server.seen().front().headers.find("Authorization")->second == "Bearer " + kKey);
   CHECK(has(model(text, "gpt-4o").features, "chat"));
-  CHECK_THAT(model(text, "gpt-4o").raw_json, Catch::StartsWith(R"({"id":"gpt-4o","object":"model")"));
+  CHECK(model(text, "gpt-4o").raw_json.empty());  // copied only for `discover --json`
+  rig.config.keep_raw_json = true;
+  auto with_raw = rig.run("openai");
+  CHECK_THAT(model(with_raw, "gpt-4o").raw_json, Catch::StartsWith(R"({"id":"gpt-4o","object":"model")"));
   auto tts = rig.run("openai", ModelCategory::tts);
   // Listed: gpt-4o-mini-tts-2025-12-15, tts-1-hd, tts-1-1106, tts-1-hd-1106; known and added:
   // gpt-4o-mini-tts and tts-1.
@@ -449,6 +453,36 @@ TEST_CASE("a body that is not the JSON expected is an error naming the provider 
     CHECK(e.code == ErrorCode::parse);
     CHECK_THAT(e.message, Catch::Contains(c.says));
   }
+}
+
+TEST_CASE("a body nested a million deep is an error, not a stack overflow", "[discovery][errors]") {
+  // simdjson stops at depth 1024; the offset of a syntax error behind the nesting comes from
+  // RapidJSON's iterative reader, which keeps its own stack.
+  for (const std::string& body : {std::string(1'000'000, '[') + "\"x", std::string(1'000'000, '[')}) {
+    Rig rig("openai", "OPENAI_API_KEY");
+    rig.server.reply("GET", "/models", Reply{200, body, {}});
+    Error e = rig.fail("openai");
+    CHECK(e.code == ErrorCode::parse);
+    CHECK_THAT(e.message, Catch::Contains("the openai answer is not JSON"));
+  }
+}
+
+TEST_CASE("listings larger than a kept parser, then small ones, read the same on one thread", "[discovery]") {
+  // 6,000 entries (about 500 KB) outgrow the parser a thread keeps; the next listing is read
+  // by a fresh one, and nothing of the big body leaks into it.
+  std::string big = R"({"object":"list","data":[)";
+  for (int i = 0; i < 6000; ++i) big += (i ? "," : "") + std::string(R"({"id":"gpt-5-big-)") + std::to_string(i) + R"(","object":"model","owned_by":"x"})";
+  big += "]}";
+  REQUIRE(big.size() > 256 * 1024);
+  Rig rig("openai", "OPENAI_API_KEY");
+  rig.server.reply("GET", "/models", Reply{200, big, {}});
+  CHECK(rig.run("openai").models.size() == 6000);
+  rig.server.reply("GET", "/models", Reply{200, R"({"object":"list","data":[{"id":"gpt-5-small","object":"model"}]})", {}});
+  auto small = rig.run("openai");
+  REQUIRE(small.models.size() == 1);
+  CHECK(small.models[0].id == "gpt-5-small");
+  rig.server.reply("GET", "/models", Reply{200, big, {}});
+  CHECK(rig.run("openai").models.size() == 6000);
 }
 
 TEST_CASE("a provider without its key is a one-line config error; an unknown one names the known", "[discovery][errors]") {

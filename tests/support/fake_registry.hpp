@@ -25,7 +25,7 @@ class FakeRegistry final : public ModelRegistry {
     all.version = version;
     all.degraded = source == AnswerSource::stale || source == AnswerSource::curated;
     ModelList usable = all;
-    std::erase_if(usable.models, [](const RegistryRow& r) { return !airreg::usable(r.status) || !r.available; });
+    usable.models = all.models.filtered([](const RegistryRow& r) { return airreg::usable(r.status) && r.available; });
     lists_[{provider, category}] = {std::make_shared<ModelList>(std::move(usable)), std::make_shared<ModelList>(std::move(all))};
     answers_changed();  // the hot path's views are made again
   }

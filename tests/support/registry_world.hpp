@@ -105,7 +105,8 @@ struct World {
   }
 };
 
-inline size_t count(const std::vector<RegistryRow>& rows, const std::string& id) {
+template <typename Rows>  // a std::vector<RegistryRow> or a RowList
+size_t count(const Rows& rows, const std::string& id) {
   return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [&](const RegistryRow& r) { return r.model_id == id; }));
 }
 
