@@ -69,6 +69,11 @@ configure() {  # dir, cmake args...
   cmake -S . -B "$dir" "${generator[@]}" -DAIRREG_NODE_MODULES="$modules" "$@" >/dev/null
 }
 
+# Line tables only (-g1): backtraces and sanitizer reports keep their files and lines, and
+# compiling takes a quarter less than with full debug information (-g).
+optimised="-O2 -g1 -DNDEBUG"
+sanitized="-O1 -g1"
+
 sanitizer_env=(
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -78,16 +83,17 @@ export "${sanitizer_env[@]}"
 
 if want plain; then
   step "build (RelWithDebInfo) into build/"
-  configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$optimised"
   cmake --build build -j "$jobs"
   run_tests plain build
 fi
 
 # The sanitizer tree: clang-16 so that the same objects serve the tests and libFuzzer; -O1 is
-# what ASan's authors recommend, and it keeps the tests fast.
+# what ASan's authors recommend, and it keeps the tests fast. The benchmarks are built (and
+# checked to compile) in build/ only.
 configure_asan() {
-  CC=clang-16 CXX=clang++-16 configure build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-    -DAIRREG_SANITIZE=ON -DAIRREG_FUZZ=ON
+  CC=clang-16 CXX=clang++-16 configure build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="$sanitized" \
+    -DAIRREG_SANITIZE=ON -DAIRREG_FUZZ=ON -DAIRREG_BENCHES=OFF
 }
 fuzzers=$(cd tests/fuzz/corpus && ls)
 
@@ -103,7 +109,7 @@ if want tsan; then
   # The registry, the writer, the rate limiter and the transport: where the threads are.
   tsan_tests=(test_airreg_unit test_airreg_integration test_writer_integration test_sync test_fleet)
   step "build with ThreadSanitizer into build-tsan/"
-  configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DAIRREG_SANITIZE=thread
+  configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="$sanitized" -DAIRREG_SANITIZE=thread
   cmake --build build-tsan -j "$jobs" --target "${tsan_tests[@]}" airreg_cli airtable-local registry_instance
   finish_tests
   run_tests tsan build-tsan -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$"

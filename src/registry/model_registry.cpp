@@ -292,7 +292,8 @@ class RegistryImpl final : public ModelRegistry {
         }
     }
     answers_changed();
-    for (const auto& key : stale) (void)start_load(key);
+    loads_outdated(providers);
+    for (const auto& key : stale) (void)start_load(key, true);
     fleet_->publish(fleet::Notice{fleet::Notice::Kind::changed, fleet_->instance(), providers, 0});
     return providers;
   }
@@ -375,7 +376,8 @@ class RegistryImpl final : public ModelRegistry {
       }
     }
     answers_changed();
-    for (const auto& key : expired) (void)start_load(key);
+    loads_outdated(n.providers);
+    for (const auto& key : expired) (void)start_load(key, true);
   }
 
   // ---- the cache
@@ -410,25 +412,33 @@ class RegistryImpl final : public ModelRegistry {
     return next;
   }
 
-  // One load per key at a time, in the background: concurrent misses share it.
-  std::shared_future<void> start_load(const Key& key) {
+  // One load per key at a time, in the background: concurrent misses share it. After a change
+  // (`changed`), a load already in flight may have read the table before it: it is joined, and
+  // marked to load once more when it ends, so the older answer it stores does not stand.
+  std::shared_future<void> start_load(const Key& key, bool changed = false) {
     std::lock_guard lock(flight_mutex_);
-    if (auto it = loading_.find(key); it != loading_.end()) return it->second.done;
+    if (auto it = loading_.find(key); it != loading_.end()) {
+      it->second.again |= changed;
+      return it->second.done;
+    }
     auto promise = std::make_shared<std::promise<void>>();
     std::shared_future<void> done = promise->get_future().share();
-    loading_.emplace(key, Flight{done, clock_.now()});
+    loading_.emplace(key, Flight{done, clock_.now(), false});
     bool posted = pool_.post([this, key, promise] {
       // Whatever happens in the load, the waiters are released and the key is free again.
-      try {
-        load(key, false);
-      } catch (const std::exception& e) {
-        remember_failure(key, make_error(ErrorCode::transport, std::string("the registry's load failed: ") + e.what()));
-      } catch (...) {
-        remember_failure(key, make_error(ErrorCode::transport, "the registry's load failed"));
-      }
-      {
+      for (bool again = true; again;) {
+        try {
+          load(key, false);
+        } catch (const std::exception& e) {
+          remember_failure(key, make_error(ErrorCode::transport, std::string("the registry's load failed: ") + e.what()));
+        } catch (...) {
+          remember_failure(key, make_error(ErrorCode::transport, "the registry's load failed"));
+        }
         std::lock_guard l(flight_mutex_);
-        loading_.erase(key);
+        auto& flight = loading_.at(key);
+        again = flight.again && !pool_.stop_token().stop_requested();
+        flight.again = false;
+        if (!again) loading_.erase(key);
       }
       promise->set_value();
     });
@@ -451,6 +461,15 @@ class RegistryImpl final : public ModelRegistry {
     }
     auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest);
     return std::max(std::chrono::milliseconds(0), options_.wait_for - waited);
+  }
+
+  // The rows of these providers (every one when empty) changed: loads in flight for them,
+  // first misses included, may have read the table before, so each loads once more.
+  void loads_outdated(const std::vector<std::string>& providers) {
+    std::lock_guard lock(flight_mutex_);
+    for (auto& [key, flight] : loading_)
+      if (providers.empty() || std::find(providers.begin(), providers.end(), key.first) != providers.end())
+        flight.again = true;
   }
 
   void remember_failure(const Key& key, Error e) {
@@ -759,6 +778,7 @@ class RegistryImpl final : public ModelRegistry {
   struct Flight {
     std::shared_future<void> done;
     Clock::TimePoint started;
+    bool again = false;  // a change arrived while it ran: load once more
   };
   std::map<Key, Flight> loading_;
   std::map<Key, Error> failures_;

@@ -35,6 +35,12 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     }
     c.merged = merge_listing(provider, category, c.listing ? &*c.listing : nullptr, std::move(rows), now, policy, columns,
                              untouchable);
+    // Merged: the listing's models and skipped ids are not read again (sync_record needs its
+    // requests, warnings and unclassified ids), so they go before the next category is listed.
+    if (c.listing) {
+      c.listing->models = {};
+      c.listing->skipped = {};
+    }
     rows = std::move(c.merged.rows);
     c.merged.rows.clear();
     for (auto& w : c.merged.writes) out.writes.push_back(std::move(w));

@@ -18,7 +18,7 @@ namespace airreg::registry {
 
 struct CategoryRefresh {
   ModelCategory category = ModelCategory::text;
-  std::optional<DiscoveryResult> listing;  // empty when discovery failed
+  std::optional<DiscoveryResult> listing;  // empty when discovery failed; its models and skipped go once merged
   std::optional<Error> error;              // why it failed
   MergeResult merged;                      // counts, warnings (rows and writes moved out)
 };

@@ -2,6 +2,7 @@
 // loopback, on a fake clock for the TTLs.
 #include <catch2/catch.hpp>
 
+#include <future>
 #include <thread>
 
 #include <spdlog/sinks/base_sink.h>
@@ -216,6 +217,23 @@ TEST_CASE("two instances on one base see each other's writes once their caches e
   CHECK(b->models("openai", ModelCategory::text).value()->models.size() == 15);  // cached
   w.clock.advance(61s);
   REQUIRE(eventually([&] { return b->models("openai", ModelCategory::text).value()->models.size() == 14; }));
+}
+
+TEST_CASE("a change told while a load asks the provider is loaded again at once, not an hour later", "[registry]") {
+  World w;
+  w.registry()->models("openai", ModelCategory::text).value();  // the rows written
+  w.listed_ago(25h);                                             // the listing is old: the next load asks
+  size_t calls = w.provider_calls();
+  w.provider_delay_ms = 1500;
+  auto b = w.registry();
+  auto first = std::async(std::launch::async, [&] { return b->models("openai", ModelCategory::text); });
+  REQUIRE(eventually([&] { return w.provider_calls() > calls; }));  // b has read the table, gpt-4o active in it
+  w.edit("gpt-4o", {{"Status", std::string("disabled")}});
+  b->invalidate({"openai"});  // as a webhook payload or the fleet would tell it
+  REQUIRE(first.get());       // merged against the table as it was before the edit
+  // One more load follows at once and reads the edit (the fake clock never moves: without it
+  // the older answer would stand for the cache's hour).
+  CHECK(eventually([&] { return count(b->models("openai", ModelCategory::text).value()->models, "gpt-4o") == 0; }, 10s));
 }
 
 TEST_CASE("resolve falls back by the rules, to the curated default when nothing is known, never to what a row refuses", "[registry]") {
