@@ -5,6 +5,8 @@
 // and to copy; push_back copies the rows first when another list shares them.
 #pragma once
 
+#include <atomic>
+#include <cassert>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -66,7 +68,10 @@ class RowList {
     out.rows_ = rows_;
     out.picked_.emplace();
     for (std::size_t i = 0; i < size(); ++i)
-      if (keep((*this)[i])) out.picked_->push_back(index(i));
+      if (keep((*this)[i])) {
+        assert(index(i) <= UINT32_MAX);  // 4 billion rows: far beyond any registry
+        out.picked_->push_back(static_cast<uint32_t>(index(i)));
+      }
     return out;
   }
 
@@ -81,12 +86,18 @@ class RowList {
   std::vector<RegistryRow> to_vector() const { return {begin(), end()}; }
 
   void push_back(RegistryRow row) {
-    if (picked_ || !rows_ || rows_.use_count() > 1) *this = RowList(to_vector());
+    if (picked_ || !rows_ || rows_.use_count() > 1) {
+      *this = RowList(to_vector());
+    } else {
+      // The last other holder may have just let go on another thread: its reads happen before
+      // this write (use_count() is a relaxed load).
+      std::atomic_thread_fence(std::memory_order_acquire);
+    }
     rows_->push_back(std::move(row));
   }
 
  private:
-  uint32_t index(std::size_t i) const { return picked_ ? (*picked_)[i] : static_cast<uint32_t>(i); }
+  std::size_t index(std::size_t i) const { return picked_ ? (*picked_)[i] : i; }
 
   // Only changed while this list is their only holder (push_back copies them otherwise).
   std::shared_ptr<std::vector<RegistryRow>> rows_;

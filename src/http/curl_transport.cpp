@@ -4,6 +4,7 @@
 // concurrent threads, so each handle keeps its own (one connection per host per handle).
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <mutex>
@@ -59,9 +60,15 @@ constexpr size_t kBodyPadding = 64;
 size_t on_body(char* data, size_t size, size_t count, void* out) {
   auto* body = static_cast<std::string*>(out);
   size_t n = size * count;
-  if (body->capacity() < body->size() + n + kBodyPadding)
-    body->reserve(std::max(body->capacity() * 2, body->size() + n + kBodyPadding));
-  body->append(data, n);
+  // No exception may cross libcurl's C frames: out of memory ends the transfer (curl reports
+  // a write error) instead.
+  try {
+    if (body->capacity() < body->size() + n + kBodyPadding)
+      body->reserve(std::max(body->capacity() * 2, body->size() + n + kBodyPadding));
+    body->append(data, n);
+  } catch (const std::exception&) {
+    return 0;
+  }
   return n;
 }
 

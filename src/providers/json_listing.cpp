@@ -15,7 +15,9 @@ namespace {
 
 // Where and why a body is not JSON, by RapidJSON's reading (it reports the offset simdjson
 // does not). Only called on the error path. A SAX read in situ on a copy: it builds nothing;
-// iterative, so a body nested a million deep cannot overflow the stack.
+// iterative, so a body nested a million deep cannot overflow the stack. (The iterative reader
+// uses RapidJSON's internal stack, whose first push offsets a null pointer: clang's sanitizer
+// builds leave RapidJSON uninstrumented, cmake/fuzz_ignorelist.txt.)
 std::string locate_syntax_error(const std::string& body) {
   std::string copy = body;  // in situ: strings are decoded in place; a NUL ends the text
   rapidjson::InsituStringStream in(copy.data());
@@ -27,8 +29,9 @@ std::string locate_syntax_error(const std::string& body) {
 }
 
 // Parsers kept per thread: a parser's buffers are sized by the largest body it has read, so
-// reusing one saves allocating (and faulting in) them for every listing. Listings nest
-// (Ollama's /api/show is read while /api/tags is), hence a small pool rather than one parser.
+// reusing one saves allocating (and faulting in) them for every listing. A small pool rather
+// than one parser: a listing read while another is alive gets its own. A thread keeps at
+// most kPooled parsers of at most kKeptCapacity each (about 3.5 MB apiece, worst case).
 // A parser costs about 14 bytes per byte of its capacity (the largest body it read): one
 // grown past kKeptCapacity (256 KiB, about 3.5 MB of buffers) is freed after its listing
 // instead of being kept for the thread's life. Listings are read once per sync; a big one

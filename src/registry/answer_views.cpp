@@ -3,6 +3,7 @@
 // answer may have changed. A hit reads nothing another thread writes, and writes only its
 // own thread's counter (on its own cache line): it scales with threads. A miss, or any call
 // after the generation moved, goes through models()/resolve() and keeps what they answered.
+#include <cassert>
 #include <deque>
 #include <mutex>
 #include <unordered_map>
@@ -80,6 +81,9 @@ struct ModelRegistry::Views {
 // A registry's generations are its views id times 2^40 plus the changes so far: unique across
 // registries (2^40 changes would take 35 years at a thousand a second), and never 0.
 ModelRegistry::ModelRegistry() : views_(std::make_unique<Views>()) {
+  // 2^24 registries in one process before the ids would reach the top bits: a registry a
+  // second for half a year.
+  assert(views_->id < (uint64_t{1} << 24));
   generation_.value.store(views_->id << 40, std::memory_order_relaxed);
 }
 ModelRegistry::~ModelRegistry() = default;

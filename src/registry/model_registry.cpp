@@ -281,6 +281,7 @@ class RegistryImpl final : public ModelRegistry {
     if (providers.empty()) return providers;
     // The answers of those providers are made again from the updated table (no read), and the
     // fleet is told: its instances take the updated table from Redis.
+    loads_outdated(providers);  // before the scan, as in noticed()
     std::vector<Key> stale;
     {
       std::unique_lock lock(cache_mutex_);
@@ -292,7 +293,6 @@ class RegistryImpl final : public ModelRegistry {
         }
     }
     answers_changed();
-    loads_outdated(providers);
     for (const auto& key : stale) (void)start_load(key, true);
     fleet_->publish(fleet::Notice{fleet::Notice::Kind::changed, fleet_->instance(), providers, 0});
     return providers;
@@ -364,6 +364,9 @@ class RegistryImpl final : public ModelRegistry {
   void noticed(const fleet::Notice& n) {
     if (n.kind != fleet::Notice::Kind::changed) return;
     table_.invalidate();
+    // Before the cache is scanned: a load that ends in between is either marked, or has
+    // stored its answer where the scan finds it.
+    loads_outdated(n.providers);
     std::vector<Key> expired;
     {
       std::unique_lock lock(cache_mutex_);
@@ -376,7 +379,6 @@ class RegistryImpl final : public ModelRegistry {
       }
     }
     answers_changed();
-    loads_outdated(n.providers);
     for (const auto& key : expired) (void)start_load(key, true);
   }
 
@@ -425,7 +427,9 @@ class RegistryImpl final : public ModelRegistry {
     std::shared_future<void> done = promise->get_future().share();
     loading_.emplace(key, Flight{done, clock_.now(), false});
     bool posted = pool_.post([this, key, promise] {
-      // Whatever happens in the load, the waiters are released and the key is free again.
+      // Whatever happens in a run, the waiters are released after the first one (its answer is
+      // stored), and the key is free again after the last.
+      bool released = false;
       for (bool again = true; again;) {
         try {
           load(key, false);
@@ -434,13 +438,26 @@ class RegistryImpl final : public ModelRegistry {
         } catch (...) {
           remember_failure(key, make_error(ErrorCode::transport, "the registry's load failed"));
         }
-        std::lock_guard l(flight_mutex_);
-        auto& flight = loading_.at(key);
-        again = flight.again && !pool_.stop_token().stop_requested();
-        flight.again = false;
-        if (!again) loading_.erase(key);
+        if (!released) {
+          released = true;
+          promise->set_value();
+        }
+        {
+          std::lock_guard l(flight_mutex_);
+          auto& flight = loading_.at(key);
+          again = flight.again && !pool_.stop_token().stop_requested();
+          flight.again = false;
+          if (again) {
+            flight.started = clock_.now();  // other misses' waits count from this run
+          } else {
+            loading_.erase(key);
+          }
+        }
+        // What the run stored came from a table read before the change: the next run's answer
+        // replaces it even when degraded (say, the rows read again while this run's history
+        // row is still on its way to Airtable, so the listing does not look fresh yet).
+        if (again) expire_now(key);
       }
-      promise->set_value();
     });
     if (!posted) {
       loading_.erase(key);
@@ -461,6 +478,11 @@ class RegistryImpl final : public ModelRegistry {
     }
     auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest);
     return std::max(std::chrono::milliseconds(0), options_.wait_for - waited);
+  }
+
+  void expire_now(const Key& key) {
+    std::unique_lock lock(cache_mutex_);
+    if (auto it = cache_.find(key); it != cache_.end()) it->second.expires = std::min(it->second.expires, clock_.now());
   }
 
   // The rows of these providers (every one when empty) changed: loads in flight for them,
