@@ -106,12 +106,7 @@ std::optional<array> JsonListing::array_at(const object& parent, std::string_vie
   return a;
 }
 
-std::optional<object> JsonListing::object_at(const object& parent, std::string_view key) {
-  object o;
-  auto v = field(parent, key);
-  if (!v || v->get(o) != simdjson::SUCCESS) return std::nullopt;
-  return o;
-}
+std::optional<object> JsonListing::object_at(const object& parent, std::string_view key) { return object_of(field(parent, key)); }
 
 std::optional<object> JsonListing::as_object(const value& item, std::string_view what) {
   object o;
@@ -198,9 +193,9 @@ bool JsonListing::lists(const object& entry, std::string_view key, std::string_v
 std::optional<value> JsonListing::walk(const object& entry, const std::vector<std::string>& path) const {
   auto v = field(entry, path.front());
   for (size_t i = 1; v && i < path.size(); ++i) {
-    object o;
-    if (v->get(o) != simdjson::SUCCESS) return std::nullopt;
-    v = field(o, path[i]);
+    auto o = object_of(v);
+    if (!o) return std::nullopt;
+    v = field(*o, path[i]);
   }
   return v;
 }
@@ -212,13 +207,7 @@ bool JsonListing::passes(const object& entry, const FieldCheck& check) {
     bool b = false;
     return v->get(b) == simdjson::SUCCESS && b == *check.is;
   }
-  array list;
-  if (v->get(list) != simdjson::SUCCESS) return false;
-  for (value item : list) {
-    std::string_view s;
-    if (item.get(s) == simdjson::SUCCESS && s == check.contains) return true;
-  }
-  return false;
+  return lists(v, check.contains);
 }
 
 std::string date_part(std::string_view text) {
