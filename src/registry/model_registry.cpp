@@ -185,6 +185,9 @@ class RegistryImpl final : public ModelRegistry {
     misses_.fetch_add(1, std::memory_order_relaxed);
     auto loading = start_load(key);
     if (loading.wait_for(miss_wait()) == std::future_status::ready) return answer(key, include_inactive);
+    // Still loading (a slow read, or a second run after a change): an answer a first run has
+    // stored beats a fallback.
+    if (auto stored = answer(key, include_inactive)) return stored;
     // The load goes on in the background; this caller gets the best fallback now.
     fallbacks_served_.fetch_add(1, std::memory_order_relaxed);
     auto fallback = fallback_entry(key);
@@ -427,9 +430,9 @@ class RegistryImpl final : public ModelRegistry {
     std::shared_future<void> done = promise->get_future().share();
     loading_.emplace(key, Flight{done, clock_.now(), false});
     bool posted = pool_.post([this, key, promise] {
-      // Whatever happens in a run, the waiters are released after the first one (its answer is
-      // stored), and the key is free again after the last.
-      bool released = false;
+      // Whatever happens in a run, the key is free again after the last, and only then are the
+      // waiters released: a caller who comes after a release must start a new load, never join
+      // a finished one (a waiter that gives up meanwhile takes the first run's stored answer).
       for (bool again = true; again;) {
         try {
           load(key, false);
@@ -437,10 +440,6 @@ class RegistryImpl final : public ModelRegistry {
           remember_failure(key, make_error(ErrorCode::transport, std::string("the registry's load failed: ") + e.what()));
         } catch (...) {
           remember_failure(key, make_error(ErrorCode::transport, "the registry's load failed"));
-        }
-        if (!released) {
-          released = true;
-          promise->set_value();
         }
         {
           std::lock_guard l(flight_mutex_);
@@ -458,6 +457,7 @@ class RegistryImpl final : public ModelRegistry {
         // row is still on its way to Airtable, so the listing does not look fresh yet).
         if (again) expire_now(key);
       }
+      promise->set_value();
     });
     if (!posted) {
       loading_.erase(key);
