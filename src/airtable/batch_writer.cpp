@@ -21,6 +21,9 @@ using airtable::PendingGroup;
 using airtable::PendingRow;
 using airtable::Refusal;
 
+// Outbox rows a flush reads at a time: 50 full requests, ten seconds at Airtable's 5/s.
+constexpr size_t kFlushPage = 500;
+
 // One flush per base in this process; FileLock keeps other processes out. A plain mutex
 // polled with try_lock: GCC 12's timed_mutex waits through pthread_mutex_clocklock, which
 // ThreadSanitizer does not see, so it reported every unlock as wrong.
@@ -70,20 +73,24 @@ class BatchWriter::Flush {
     auto across_processes =
         core::FileLock::acquire_within(w_.outbox_->dir() / ("flush-" + base + ".lock"), lock_wait(), w_.stop_.get_token());
     if (!across_processes) return finish_stopped(across_processes.error());
-    // Rows submitted while we write are picked up by another pass; rows that failed are not
-    // tried twice in one flush.
+    // The outbox is read a page at a time, oldest first, each page after the last: rows
+    // submitted while we write are picked up by a later page; rows that failed are not tried
+    // twice in one flush. Entries of one row are made one row within a page; a row queued
+    // again after its page was read goes out after it, as one submitted mid-flush always did.
+    int64_t after = 0;
     while (!report_.stopped) {
-      auto waiting = w_.outbox_->waiting(base);
-      if (!waiting) return finish_stopped(waiting.error());
-      std::erase_if(*waiting, [&](const OutboxEntry& e) { return !tried_.insert(e.id).second; });
-      if (waiting->empty()) break;
+      auto page = w_.outbox_->waiting_page(base, after, kFlushPage);
+      if (!page) return finish_stopped(page.error());
+      after = page->next;
+      auto& waiting = page->entries;
+      if (waiting.empty()) break;
       std::unordered_set<std::string> fresh;
       {
         std::lock_guard lock(w_.submitted_mutex_);
-        for (const auto& e : *waiting)
+        for (const auto& e : waiting)
           if (w_.fresh_ids_.erase(e.id)) fresh.insert(e.id);
       }
-      for (auto& group : airtable::group_entries(std::move(*waiting), fresh)) {
+      for (auto& group : airtable::group_entries(std::move(waiting), fresh)) {
         progress_state_.rows_total += group.rows.size();
         write_group(group);
         if (report_.stopped) break;
@@ -362,7 +369,6 @@ class BatchWriter::Flush {
   std::optional<Clock::TimePoint> deadline_;
   WriteReport report_;
   WriteProgress progress_state_;
-  std::unordered_set<std::string> tried_;
 };
 
 BatchWriter::BatchWriter(AirtableClient client, std::shared_ptr<Outbox> outbox, BatchWriterOptions options,

@@ -133,8 +133,16 @@ ModelCategory listed_category(const RegistryRow& row) {
 
 MergeResult merge_listing(const std::string& provider, ModelCategory category, const DiscoveryResult* listing,
                           std::vector<RegistryRow> rows, SystemTime now, const MergePolicy& policy,
-                          const airtable::Columns& columns, const std::set<std::string>& untouchable) {
+                          const airtable::Columns& columns, const std::set<std::string>& untouchable, const WriteOut& out) {
   MergeResult result;
+  auto emit = [&](const RowWrite& write, const RegistryRow& row) {
+    if (write.cells.empty()) return;
+    if (out) {
+      out(write.by_cell(row, columns), row);
+    } else {
+      result.writes.push_back(write.by_cell(row, columns));
+    }
+  };
   const std::vector<std::string>& feature_choices = columns.choices("features");
   std::string now_text = core::format_utc(now);
   size_t seen_before = trusted_count(rows, category);
@@ -146,6 +154,7 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
 
   if (listing) {
     result.discovered = listing->models.size();
+    rows.reserve(rows.size() + listing->models.size());  // grown once, not doubled along the way
     for (const auto& m : listing->models) {
       if (untouchable.count(provider + "/" + m.id)) continue;  // its row is a person's to fix first
       auto found = by_id.find(m.id);
@@ -205,7 +214,7 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
       } else {
         ++result.updated;
       }
-      if (!write.cells.empty()) result.writes.push_back(write.by_cell(row, columns));
+      emit(write, row);
     }
   }
 
@@ -242,7 +251,7 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
       }
       ++result.deprecated;
     }
-    if (!write.cells.empty()) result.writes.push_back(write.by_cell(row, columns));
+    emit(write, row);
   }
   result.rows = std::move(rows);
   return result;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,19 +36,25 @@ struct MergePolicy {
 };
 
 struct MergeResult {
-  std::vector<Fields> writes;     // cells to upsert, by Columns::cell (key cells included)
+  std::vector<Fields> writes;     // cells to upsert, by Columns::cell (key cells included); empty with a WriteOut
   std::vector<RegistryRow> rows;  // all the provider's rows after the merge, any category
   size_t discovered = 0, created = 0, updated = 0, missing = 0, deprecated = 0, unchanged = 0;
   std::vector<std::string> new_model_ids;
   std::vector<std::string> warnings;
 };
 
+// Takes each write as it is made (its cells, and the row after the merge), instead of
+// MergeResult::writes: a listing of thousands of new models need not hold all their cells.
+using WriteOut = std::function<void(Fields&& write, const RegistryRow& row)>;
+
 // `rows`: all the provider's rows as read (any category); `listing`: the provider's listing
 // of `category`, null when discovery failed; `untouchable`: keys (provider/model) of rows
-// that could not be read (never written, whatever is listed).
+// that could not be read (never written, whatever is listed); `out`: where writes go, when
+// given (else MergeResult::writes).
 MergeResult merge_listing(const std::string& provider, ModelCategory category, const DiscoveryResult* listing,
                           std::vector<RegistryRow> rows, SystemTime now, const MergePolicy& policy,
-                          const airtable::Columns& columns, const std::set<std::string>& untouchable = {});
+                          const airtable::Columns& columns, const std::set<std::string>& untouchable = {},
+                          const WriteOut& out = {});
 
 // The category a listing last put the row under (Metadata's seeded Category), else its cell.
 ModelCategory listed_category(const RegistryRow& row);

@@ -1,6 +1,7 @@
 #include "registry/provider_refresh.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace airreg::registry {
 
@@ -18,12 +19,50 @@ std::vector<ModelCategory> offered_categories(const Discovery& discovery, const 
   return out;
 }
 
+namespace {
+
+// Hands writes on in batches of kWriteBatchRows, holding back those of rows a later category
+// may write again (see provider_refresh.hpp) until the end.
+class WriteStream {
+ public:
+  explicit WriteStream(const WriteBatches& batches) : batches_(batches) {}
+
+  void take(Fields&& write, std::string key, bool hold) {
+    if (hold || held_keys_.count(key)) {
+      held_keys_.insert(std::move(key));
+      held_.push_back(std::move(write));
+      return;
+    }
+    batch_.push_back(std::move(write));
+    if (batch_.size() >= kWriteBatchRows) hand_on(batch_);
+  }
+
+  void finish() {
+    hand_on(batch_);
+    hand_on(held_);
+  }
+
+ private:
+  void hand_on(std::vector<Fields>& writes) {
+    if (writes.empty()) return;
+    batches_(std::move(writes));
+    writes = {};
+  }
+
+  const WriteBatches& batches_;
+  std::vector<Fields> batch_, held_;
+  std::unordered_set<std::string> held_keys_;
+};
+
+}  // namespace
+
 ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& provider,
                                  const std::vector<ModelCategory>& categories, std::vector<RegistryRow> rows,
                                  const std::set<std::string>& untouchable, SystemTime now, const MergePolicy& policy,
-                                 const airtable::Columns& columns, std::stop_token stop) {
+                                 const airtable::Columns& columns, std::stop_token stop, const WriteBatches& batches) {
   ProviderRefresh out;
   out.provider = provider;
+  // Every listing first: which rows a later category lists decides which writes wait.
   for (ModelCategory category : categories) {
     CategoryRefresh c;
     c.category = category;
@@ -33,20 +72,35 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     } else {
       c.error = listing.error();
     }
-    c.merged = merge_listing(provider, category, c.listing ? &*c.listing : nullptr, std::move(rows), now, policy, columns,
-                             untouchable);
+    out.categories.push_back(std::move(c));
+  }
+  WriteStream stream(batches);
+  for (size_t k = 0; k < out.categories.size(); ++k) {
+    CategoryRefresh& c = out.categories[k];
+    std::unordered_set<std::string_view> listed_later;
+    for (size_t j = k + 1; j < out.categories.size(); ++j)
+      if (const auto& later = out.categories[j].listing)
+        for (const auto& m : later->models) listed_later.insert(m.id);
+    WriteOut take = [&](Fields&& write, const RegistryRow& row) {
+      if (!batches) {
+        out.writes.push_back(std::move(write));
+        return;
+      }
+      bool again = listed_later.count(row.model_id) || listed_category(row) != c.category;
+      stream.take(std::move(write), row.key(), again);
+    };
+    c.merged = merge_listing(provider, c.category, c.listing ? &*c.listing : nullptr, std::move(rows), now, policy, columns,
+                             untouchable, take);
     // Merged: the listing's models and skipped ids are not read again (sync_record needs its
-    // requests, warnings and unclassified ids), so they go before the next category is listed.
+    // requests, warnings and unclassified ids).
     if (c.listing) {
       c.listing->models = {};
       c.listing->skipped = {};
     }
     rows = std::move(c.merged.rows);
     c.merged.rows.clear();
-    for (auto& w : c.merged.writes) out.writes.push_back(std::move(w));
-    c.merged.writes.clear();
-    out.categories.push_back(std::move(c));
   }
+  if (batches) stream.finish();
   out.rows = std::move(rows);
   return out;
 }

@@ -112,8 +112,24 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
     if (!to_ask.empty()) {
       std::string started = now_text();
       auto begun = std::chrono::steady_clock::now();
+      // Writes are queued in batches as the merge makes them (nothing on a dry run).
+      std::optional<std::vector<AirtableRecord>> current;
+      std::optional<Error> unqueued;
+      bool queued_any = false;
+      registry::WriteBatches queue;
+      if (!options.dry_run)
+        queue = [&](std::vector<Fields>&& batch) {
+          if (!current) current = table->records_of(provider, registry);
+          auto queued = registry_writer.submit(batch, *current);
+          if (queued) {
+            queued_any = true;
+          } else if (!unqueued) {
+            unqueued = queued.error();
+          }
+        };
       auto refresh = registry::refresh_provider(discovery_, provider, to_ask, table->rows_of(provider),
-                                                table->parsed.untouchable, read_at, policy, registry);
+                                                table->parsed.untouchable, read_at, policy, registry, {}, queue);
+      current.reset();
       // The servers of the fleet need not ask this provider again soon.
       (void)fleet->try_claim("discover:" + provider, kDiscoveryClaim);
       auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begun);
@@ -132,17 +148,14 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
         }
         records.push_back(std::move(sync));
       }
-      if (!options.dry_run && !refresh.writes.empty()) {
-        auto queued = registry_writer.submit(refresh.writes, table->records_of(provider, registry));
-        if (!queued) {
-          for (auto& r : records)
-            if (r.outcome == SyncOutcome::success) {
-              r.outcome = SyncOutcome::failed;
-              r.notes.push_back("the outbox could not be written: " + queued.error().describe());
-            }
-        } else {
-          for (size_t i = 0; i < records.size(); ++i) written.push_back(report.providers.size() + i);
-        }
+      if (unqueued) {
+        for (auto& r : records)
+          if (r.outcome == SyncOutcome::success) {
+            r.outcome = SyncOutcome::failed;
+            r.notes.push_back("the outbox could not be written: " + unqueued->describe());
+          }
+      } else if (queued_any) {
+        for (size_t i = 0; i < records.size(); ++i) written.push_back(report.providers.size() + i);
       }
     }
     for (auto& r : records) report.providers.push_back(std::move(r));

@@ -1,0 +1,135 @@
+// refresh_provider's batches: a refresh hands its writes on as the merge makes them, a batch
+// at a time, and holds back the writes of a row another category may write again, so that
+// the batch writer makes them one row. Logic only: the listings come from an in-process
+// Discovery.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "core/time_text.hpp"
+#include "registry/provider_refresh.hpp"
+#include "registry_schema.hpp"
+
+using namespace airreg;
+using airreg::registry::kWriteBatchRows;
+using airreg::registry::refresh_provider;
+
+namespace {
+
+const airtable::Columns& columns() { return test::registry_columns(); }
+const SystemTime kNow = *core::parse_utc("2026-12-01T12:00:00Z");
+
+class ListedDiscovery : public Discovery {
+ public:
+  std::map<ModelCategory, std::vector<std::string>> ids;  // what each category lists
+
+  std::vector<std::string> providers(ModelCategory) const override { return {"openai"}; }
+  std::optional<std::string> missing_key(const std::string&, ModelCategory) const override { return std::nullopt; }
+  Result<DiscoveryResult> discover(const std::string& provider, ModelCategory category, std::stop_token) const override {
+    DiscoveryResult r;
+    r.provider = provider;
+    r.category = category;
+    for (const auto& id : ids.at(category)) {
+      ModelInfo m;
+      m.id = id;
+      m.display_name = "Name of " + id;
+      m.features = {"chat"};
+      r.models.push_back(std::move(m));
+    }
+    return r;
+  }
+  DiscoveryResult curated(const std::string&, ModelCategory) const override { return {}; }
+  std::optional<std::string> curated_default(const std::string&, ModelCategory) const override { return std::nullopt; }
+};
+
+std::vector<std::string> numbered(const std::string& prefix, int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
+std::string model_of(const Fields& write) { return std::get<std::string>(write.at(columns().cell("model_id"))); }
+
+struct Batched {
+  registry::ProviderRefresh refresh;
+  std::vector<std::vector<Fields>> batches;
+  std::vector<Fields> all() const {
+    std::vector<Fields> out;
+    for (const auto& b : batches) out.insert(out.end(), b.begin(), b.end());
+    return out;
+  }
+};
+
+Batched refresh_in_batches(const Discovery& discovery, std::vector<RegistryRow> rows) {
+  Batched out;
+  out.refresh = refresh_provider(discovery, "openai", {ModelCategory::text, ModelCategory::tts}, std::move(rows), {}, kNow, {},
+                                 columns(), {}, [&](std::vector<Fields>&& batch) { out.batches.push_back(std::move(batch)); });
+  return out;
+}
+
+std::vector<Fields> refresh_collected(const Discovery& discovery, std::vector<RegistryRow> rows) {
+  return refresh_provider(discovery, "openai", {ModelCategory::text, ModelCategory::tts}, std::move(rows), {}, kNow, {}, columns())
+      .writes;
+}
+
+// Which batches hold a write of `model`, and how many writes each.
+std::map<size_t, int> batches_writing(const Batched& b, const std::string& model) {
+  std::map<size_t, int> out;
+  for (size_t i = 0; i < b.batches.size(); ++i)
+    for (const auto& w : b.batches[i])
+      if (model_of(w) == model) ++out[i];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a first refresh of 1,200 models hands its writes on in batches of 500, the same writes in the same order",
+          "[refresh]") {
+  ListedDiscovery discovery;
+  discovery.ids[ModelCategory::text] = numbered("model-", 1200);
+  discovery.ids[ModelCategory::tts] = {"tts-1"};
+  auto collected = refresh_collected(discovery, {});
+  auto batched = refresh_in_batches(discovery, {});
+  REQUIRE(batched.batches.size() == 3);
+  CHECK(batched.batches[0].size() == kWriteBatchRows);
+  CHECK(batched.batches[1].size() == kWriteBatchRows);
+  CHECK(batched.batches[2].size() == 201);
+  CHECK(batched.refresh.writes.empty());
+  CHECK(collected.size() == 1201);
+  CHECK(batched.all() == collected);
+  CHECK(batched.refresh.rows.size() == 1201);
+}
+
+TEST_CASE("the writes of a row two categories write wait for the last batch, together", "[refresh]") {
+  // "both" is in both listings; "moved" is listed as text but its listed category is tts (a
+  // person owns its Category), so the tts pass marks it missing: two writes each.
+  RegistryRow moved;
+  moved.record_id = "recMOVED";
+  moved.provider_id = "openai";
+  moved.model_id = "moved";
+  moved.category = ModelCategory::text;
+  moved.available = true;
+  moved.discovery_method = "api";
+  moved.seeded["category"] = std::string("tts");
+  moved.people = {"category"};
+  ListedDiscovery discovery;
+  discovery.ids[ModelCategory::text] = numbered("model-", 1100);
+  discovery.ids[ModelCategory::text].insert(discovery.ids[ModelCategory::text].begin() + 10, "both");
+  discovery.ids[ModelCategory::text].insert(discovery.ids[ModelCategory::text].begin() + 20, "moved");
+  discovery.ids[ModelCategory::tts] = {"both", "tts-1"};
+  auto collected = refresh_collected(discovery, {moved});
+  auto batched = refresh_in_batches(discovery, {moved});
+  size_t last = batched.batches.size() - 1;
+  CHECK(batches_writing(batched, "both") == std::map<size_t, int>{{last, 2}});
+  CHECK(batches_writing(batched, "moved") == std::map<size_t, int>{{last, 2}});
+  // A row one category writes goes in the next batch: model-0 in the first.
+  CHECK(batches_writing(batched, "model-0") == std::map<size_t, int>{{0, 1}});
+  CHECK(batched.batches[0].size() == kWriteBatchRows);
+  // The same writes as collected at once, in another order.
+  auto sorted = [](std::vector<Fields> w) {
+    std::sort(w.begin(), w.end());
+    return w;
+  };
+  CHECK(sorted(batched.all()) == sorted(collected));
+}
