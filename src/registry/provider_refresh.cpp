@@ -69,6 +69,7 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     auto listing = discovery.discover(provider, category, stop);
     if (listing) {
       c.listing = std::move(*listing);
+      c.listing->skipped = {};  // never read by a refresh: not held while the other listings are read and merged
     } else {
       c.error = listing.error();
     }
@@ -91,12 +92,9 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     };
     c.merged = merge_listing(provider, c.category, c.listing ? &*c.listing : nullptr, std::move(rows), now, policy, columns,
                              untouchable, take);
-    // Merged: the listing's models and skipped ids are not read again (sync_record needs its
-    // requests, warnings and unclassified ids).
-    if (c.listing) {
-      c.listing->models = {};
-      c.listing->skipped = {};
-    }
+    // Merged: the listing's models are not read again (sync_record needs its requests,
+    // warnings and unclassified ids).
+    if (c.listing) c.listing->models = {};
     rows = std::move(c.merged.rows);
     c.merged.rows.clear();
   }
