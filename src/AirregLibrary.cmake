@@ -21,7 +21,8 @@ add_library(airreg STATIC
   fleet/local_fleet.cpp fleet/redis_fleet.cpp
   registry/history_rows.cpp registry/write_back.cpp registry/snapshot_codec.cpp registry/table_source.cpp
   registry/table_binding.cpp registry/registry_settings.cpp registry/call_budget.cpp registry/snapshot_changes.cpp
-  registry/model_registry.cpp registry/answer_views.cpp registry/expiry_watch.cpp
+  registry/model_registry.cpp registry/registry_cache.cpp registry/registry_load.cpp registry/answer_views.cpp
+  registry/expiry_watch.cpp
 )
 # GCC 12 at -O2 warns "may be used uninitialized" inside simdjson's On-Demand types held in
 # std::optional (a known false positive); the values are only read when engaged.
