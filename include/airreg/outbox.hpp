@@ -68,13 +68,6 @@ class Outbox {
   Result<void> append(std::vector<OutboxEntry>& entries);
   // Rows still waiting, oldest first; of one base, or of all when base_id is empty.
   Result<std::vector<OutboxEntry>> waiting(const std::string& base_id = "") const;
-  // At most `limit` of them, queued after the position `after` (0: from the oldest). A flush
-  // reads the outbox a page at a time: a first fill of thousands of rows need not be held.
-  struct Page {
-    std::vector<OutboxEntry> entries;
-    int64_t next = 0;  // the position after the page's last row (`after` when it is empty)
-  };
-  Result<Page> waiting_page(const std::string& base_id, int64_t after, size_t limit) const;
   // Removes rows that landed.
   Result<void> mark_done(const std::vector<std::string>& ids);
   // Replaces a waiting row's cells (a cell Airtable refused, or one that failed its

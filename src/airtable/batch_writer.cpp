@@ -21,9 +21,6 @@ using airtable::PendingGroup;
 using airtable::PendingRow;
 using airtable::Refusal;
 
-// Outbox rows a flush reads at a time: 50 full requests, ten seconds at Airtable's 5/s.
-constexpr size_t kFlushPage = 500;
-
 // One flush per base in this process; FileLock keeps other processes out. A plain mutex
 // polled with try_lock: GCC 12's timed_mutex waits through pthread_mutex_clocklock, which
 // ThreadSanitizer does not see, so it reported every unlock as wrong.
@@ -73,24 +70,24 @@ class BatchWriter::Flush {
     auto across_processes =
         core::FileLock::acquire_within(w_.outbox_->dir() / ("flush-" + base + ".lock"), lock_wait(), w_.stop_.get_token());
     if (!across_processes) return finish_stopped(across_processes.error());
-    // The outbox is read a page at a time, oldest first, each page after the last: rows
-    // submitted while we write are picked up by a later page; rows that failed are not tried
-    // twice in one flush. Entries of one row are made one row within a page; a row queued
-    // again after its page was read goes out after it, as one submitted mid-flush always did.
-    int64_t after = 0;
+    // Rows submitted while we write are picked up by another pass; rows that failed are not
+    // tried twice in one flush.
     while (!report_.stopped) {
-      auto page = w_.outbox_->waiting_page(base, after, kFlushPage);
-      if (!page) return finish_stopped(page.error());
-      after = page->next;
-      auto& waiting = page->entries;
-      if (waiting.empty()) break;
+      auto waiting = w_.outbox_->waiting(base);
+      if (!waiting) return finish_stopped(waiting.error());
+      std::erase_if(*waiting, [&](const OutboxEntry& e) { return !tried_.insert(e.id).second; });
+      if (waiting->empty()) break;
       std::unordered_set<std::string> fresh;
       {
         std::lock_guard lock(w_.submitted_mutex_);
-        for (const auto& e : waiting)
+        for (const auto& e : *waiting)
           if (w_.fresh_ids_.erase(e.id)) fresh.insert(e.id);
       }
-      for (auto& group : airtable::group_entries(std::move(waiting), fresh)) {
+      for (auto& group : airtable::group_entries(std::move(*waiting), fresh)) {
+        // A row this flush already wrote (an older entry, in an earlier pass) is no longer as
+        // its newer entry's merge read it: that entry is checked against the table first.
+        for (auto& row : group.rows)
+          if (row.fresh && landed_keys_.count(written_key(row))) row.fresh = false;
         progress_state_.rows_total += group.rows.size();
         write_group(group);
         if (report_.stopped) break;
@@ -317,7 +314,14 @@ class BatchWriter::Flush {
     return true;
   }
 
+  // The record a row writes: its table and key (or record id).
+  static std::string written_key(const PendingRow& row) {
+    const OutboxEntry& e = row.entry;
+    return e.table + '\n' + (e.record_id.empty() ? airtable::row_key(e.fields, e.merge_on) : e.record_id);
+  }
+
   void landed(std::span<PendingRow*> rows, const UpsertResult& result) {
+    for (const auto* r : rows) landed_keys_.insert(written_key(*r));
     std::vector<std::string> ids;
     for (const auto* r : rows) ids.insert(ids.end(), r->ids.begin(), r->ids.end());
     if (auto marked = w_.outbox_->mark_done(ids); !marked) return stop(marked.error());
@@ -369,6 +373,8 @@ class BatchWriter::Flush {
   std::optional<Clock::TimePoint> deadline_;
   WriteReport report_;
   WriteProgress progress_state_;
+  std::unordered_set<std::string> tried_;
+  std::unordered_set<std::string> landed_keys_;  // written_key() of every row this flush wrote
 };
 
 BatchWriter::BatchWriter(AirtableClient client, std::shared_ptr<Outbox> outbox, BatchWriterOptions options,
@@ -426,8 +432,10 @@ Result<size_t> BatchWriter::submit(const std::vector<Fields>& rows, const std::v
     e.fields = std::move(fields);
     entries.push_back(std::move(e));
   }
-  if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
+  // The ids are recorded under the same lock as the append: a flush running meanwhile (the
+  // registry's flusher, while a refresh still queues batches) reads them only once they are.
   std::lock_guard lock(submitted_mutex_);
+  if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
   for (const auto& e : entries) {
     submitted_ids_.insert(e.id);
     if (read_just_now) fresh_ids_.insert(e.id);
@@ -447,8 +455,8 @@ Result<size_t> BatchWriter::submit_updates(const std::vector<AirtableRecord>& up
     e.label = i < labels.size() ? labels[i] : updates[i].id;
     entries.push_back(std::move(e));
   }
+  std::lock_guard lock(submitted_mutex_);  // as in submit()
   if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
-  std::lock_guard lock(submitted_mutex_);
   for (const auto& e : entries) submitted_ids_.insert(e.id);
   return entries.size();
 }

@@ -208,29 +208,6 @@ Result<std::vector<OutboxEntry>> Outbox::waiting(const std::string& base_id) con
   return out;
 }
 
-Result<Outbox::Page> Outbox::waiting_page(const std::string& base_id, int64_t after, size_t limit) const {
-  std::lock_guard guard(mutex_);
-  auto s = store();
-  if (!s) return std::unexpected(s.error());
-  auto select = (*s)->db.prepare("SELECT seq, " AIRREG_OUTBOX_COLUMNS
-                                 " FROM outbox WHERE (?1 = '' OR base = ?1) AND seq > ?2 ORDER BY seq LIMIT ?3");
-  if (!select) return std::unexpected(select.error());
-  select->bind(1, base_id);
-  select->bind(2, after);
-  select->bind(3, static_cast<int64_t>(limit));
-  Page page;
-  page.next = after;
-  auto read = each_row(*select, [&](const core::Statement& row) -> Result<void> {
-    auto e = read_entry(row, 1, (*s)->parser);
-    if (!e) return std::unexpected(e.error());
-    page.entries.push_back(std::move(*e));
-    page.next = row.integer(0);
-    return {};
-  });
-  if (!read) return std::unexpected(read.error());
-  return page;
-}
-
 Result<void> Outbox::mark_done(const std::vector<std::string>& ids) {
   if (ids.empty()) return {};
   std::lock_guard guard(mutex_);

@@ -54,6 +54,21 @@ class WriteStream {
   std::unordered_set<std::string> held_keys_;
 };
 
+// A Discovery (a caller's own, too) may list an id twice: the first entry stands for it, as
+// in ListingBuilder, so that a category writes a row once.
+void keep_first_of_each_id(std::vector<ModelInfo>& models) {
+  std::unordered_set<std::string_view> seen;
+  bool repeated = false;
+  for (const auto& m : models)
+    if (!seen.insert(m.id).second) {
+      repeated = true;
+      break;
+    }
+  if (!repeated) return;
+  std::unordered_set<std::string> kept;  // copies: the entries move while erased
+  std::erase_if(models, [&](const ModelInfo& m) { return !kept.insert(m.id).second; });
+}
+
 }  // namespace
 
 ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& provider,
@@ -70,6 +85,7 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     if (listing) {
       c.listing = std::move(*listing);
       c.listing->skipped = {};  // never read by a refresh: not held while the other listings are read and merged
+      keep_first_of_each_id(c.listing->models);
     } else {
       c.error = listing.error();
     }

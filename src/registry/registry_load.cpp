@@ -129,14 +129,18 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
   // a person's cells. Else writes are queued in batches as the merge makes them.
   std::optional<std::vector<AirtableRecord>> current;
   std::optional<Error> unqueued;
+  bool queued_any = false;
   registry::WriteBatches queue = [&](std::vector<Fields>&& batch) {
     if (!snap) return;
     if (!current) current = snap->records_of(provider, tables_.registry);
     // The writer skips its re-read of people's cells only when this instance read the
     // table moments ago; a snapshot up to an hour old, or another instance's, may miss an edit.
     bool read_just_now = live && !snap->shared && std::chrono::system_clock::now() - snap->read_at < std::chrono::seconds(10);
-    auto queued = write_back_.submit(batch, *current, read_just_now);
+    // The flusher is woken once every batch and the history row are queued: the fleet is
+    // told of the rows when they land, and should find the listing fresh by then.
+    auto queued = write_back_.submit(batch, *current, read_just_now, false);
     if (!queued && !unqueued) unqueued = queued.error();
+    queued_any = queued_any || queued.has_value();
   };
   auto refresh = registry::refresh_provider(*discovery_, provider, categories, std::move(rows), untouchable, wall, policy,
                                             tables_.registry, pool_.stop_token(), queue);
@@ -153,6 +157,7 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
     failed_until_[provider] = clock_.now() + options_.negative_ttl;  // a dead provider is not hammered
   }
   write_history(refresh, snap, live, warnings);
+  if (queued_any) write_back_.wake();
   if (!snap) apply_outbox_statuses(provider, refresh.rows);
   std::optional<Entry> mine;
   for (const auto& c : refresh.categories) {

@@ -148,15 +148,16 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
         }
         records.push_back(std::move(sync));
       }
-      if (unqueued) {
+      // A batch that could not be queued fails the provider; one queued before it is still
+      // written (partial), and the fleet is still told.
+      if (unqueued)
         for (auto& r : records)
           if (r.outcome == SyncOutcome::success) {
-            r.outcome = SyncOutcome::failed;
+            r.outcome = queued_any ? SyncOutcome::partial : SyncOutcome::failed;
             r.notes.push_back("the outbox could not be written: " + unqueued->describe());
           }
-      } else if (queued_any) {
+      if (queued_any)
         for (size_t i = 0; i < records.size(); ++i) written.push_back(report.providers.size() + i);
-      }
     }
     for (auto& r : records) report.providers.push_back(std::move(r));
   }

@@ -45,11 +45,11 @@ WriteBack::~WriteBack() {
 }
 
 Result<size_t> WriteBack::submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
-                                 bool read_just_now) {
+                                 bool read_just_now, bool wake_flusher) {
   auto queued = writer_.submit(rows, current, nullptr, read_just_now);
   if (queued) {
     queued_.fetch_add(*queued, std::memory_order_relaxed);
-    wake();
+    if (wake_flusher) wake();
   }
   return queued;
 }

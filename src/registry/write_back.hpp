@@ -48,8 +48,10 @@ class WriteBack {
   WriteBack(const WriteBack&) = delete;
   WriteBack& operator=(const WriteBack&) = delete;
 
-  // Queues changed rows (diffed against `current`) and wakes the flusher.
-  Result<size_t> submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current, bool read_just_now);
+  // Queues changed rows (diffed against `current`) and wakes the flusher, unless told not to
+  // (a refresh queueing batches wakes it once all of them, and its history, are queued).
+  Result<size_t> submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current, bool read_just_now,
+                        bool wake_flusher = true);
   Result<size_t> submit_history(const std::vector<Fields>& rows);
   // A real call worked for the model whose row is `record_id` (its Last Verified as last
   // read: `last_verified`). True when a write was queued, false when coalesced.
@@ -62,8 +64,10 @@ class WriteBack {
   // The last flush that stopped early: why, and when.
   std::pair<std::string, std::optional<SystemTime>> last_error() const;
 
- private:
+  // Wakes the flusher (after rows queued without waking it).
   void wake();
+
+ private:
   void queue_verified();
   // False when another instance of the fleet holds the write lease (nothing was sent).
   bool flush_once(std::optional<Clock::TimePoint> deadline);

@@ -134,3 +134,44 @@ TEST_CASE("when Airtable goes away mid-run the rows wait in the outbox and land 
   CHECK(replay.replayed == 150);
   check_landed_exactly(client, rows);
 }
+
+TEST_CASE("a row queued again while a flush writes its older entry is checked against the table, not sent as read",
+          "[batch_writer][integration]") {
+  // The registry's flusher runs while a refresh still queues batches: an older entry of a row
+  // (waiting from an earlier run) can land in one pass and the refresh's entry of the same row,
+  // made from a read before that landed, come in the next. Sent as read, its Metadata would
+  // claim a Model Name the table no longer holds, and the next merge would take the name for
+  // a person's.
+  LocalServer server({"--rate-limit", "0"});
+  TempDir state;
+  AirtableClient client(local_config(server), make_curl_transport());
+  set_up_registry_tables(client);
+  BatchWriterOptions options = registry_options();
+  options.guarded_fields = {"Model Name", "Metadata"};
+  BatchWriter writer(client, std::make_shared<Outbox>(state.path()), options);
+  Fields as_read{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")},
+                 {"Model ID", std::string("gpt-x")}, {"Model Name", std::string("A")}, {"Metadata", std::string("m-A")}};
+  REQUIRE(writer.write({as_read}, {}).complete());
+  auto read = all_rows(client);
+  Fields older = as_read;  // an earlier run's merge, waiting in the outbox
+  older["Model Name"] = std::string("B");
+  older["Metadata"] = std::string("m-B");
+  REQUIRE(writer.submit({older}, read).value() == 1);
+  bool queued = false;
+  auto report = writer.flush([&](const WriteProgress&) {
+    if (queued) return;
+    queued = true;
+    // This refresh's merge, from the read above: it leaves Model Name out (the table held
+    // the listing's value) and writes its Metadata, as read just now.
+    Fields newer{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")},
+                 {"Model ID", std::string("gpt-x")}, {"Available", true}, {"Metadata", std::string("m-A2")}};
+    REQUIRE(writer.submit({newer}, read, nullptr, true).value() == 1);
+  });
+  REQUIRE(queued);
+  CHECK(report.complete());
+  auto held = all_rows(client);
+  REQUIRE(held.size() == 1);
+  CHECK(held[0].fields.at("Model Name") == FieldValue(std::string("B")));
+  CHECK(held[0].fields.at("Metadata") == FieldValue(std::string("m-B")));  // consistent with the name
+  CHECK(held[0].fields.at("Available") == FieldValue(true));               // its connector cell lands
+}

@@ -58,38 +58,6 @@ TEST_CASE("appended rows read back exactly, in order, with their compare-and-set
         std::filesystem::perms::none);
 }
 
-TEST_CASE("a flush's pages: at most the limit, oldest first, each after the last, later rows on a later page", "[outbox]") {
-  TempDir dir;
-  Outbox outbox(dir.path());
-  std::vector<OutboxEntry> rows;
-  for (int i = 0; i < 5; ++i) rows.push_back(entry("model-" + std::to_string(i)));
-  std::vector<OutboxEntry> other{entry("elsewhere", "appB")};
-  REQUIRE(outbox.append(rows));
-  REQUIRE(outbox.append(other));
-  auto first = outbox.waiting_page("appA", 0, 2).value();
-  REQUIRE(first.entries.size() == 2);
-  CHECK(first.entries[0].id == rows[0].id);
-  CHECK(first.entries[1].id == rows[1].id);
-  CHECK(first.entries[0].fields == rows[0].fields);
-  CHECK(first.entries[0].expect == rows[0].expect);
-  // A row of the first page that stays (it failed) is not read again after it.
-  auto second = outbox.waiting_page("appA", first.next, 2).value();
-  REQUIRE(second.entries.size() == 2);
-  CHECK(second.entries[0].id == rows[2].id);
-  REQUIRE(outbox.mark_done({rows[3].id}));
-  std::vector<OutboxEntry> later{entry("model-5")};
-  REQUIRE(outbox.append(later));
-  auto third = outbox.waiting_page("appA", second.next, 2).value();
-  REQUIRE(third.entries.size() == 2);
-  CHECK(third.entries[0].id == rows[4].id);
-  CHECK(third.entries[1].id == later[0].id);  // queued after the flush began: still in this flush
-  auto end = outbox.waiting_page("appA", third.next, 2).value();
-  CHECK(end.entries.empty());
-  CHECK(end.next == third.next);
-  // Of every base when none is named.
-  CHECK(outbox.waiting_page("", 0, 100).value().entries.size() == 6);  // 5 + 1 later - 1 done + appB's
-}
-
 TEST_CASE("an update by record id keeps its record id and no key", "[outbox]") {
   TempDir dir;
   Outbox outbox(dir.path());

@@ -23,6 +23,7 @@ const SystemTime kNow = *core::parse_utc("2026-12-01T12:00:00Z");
 class ListedDiscovery : public Discovery {
  public:
   std::map<ModelCategory, std::vector<std::string>> ids;  // what each category lists
+  std::map<std::string, std::string> names;               // a display name other than "Name of <id>"
 
   std::vector<std::string> providers(ModelCategory) const override { return {"openai"}; }
   std::optional<std::string> missing_key(const std::string&, ModelCategory) const override { return std::nullopt; }
@@ -34,6 +35,7 @@ class ListedDiscovery : public Discovery {
       ModelInfo m;
       m.id = id;
       m.display_name = "Name of " + id;
+      if (auto named = names.find(id); named != names.end() && r.models.size() > 0) m.display_name = named->second;
       m.features = {"chat"};
       r.models.push_back(std::move(m));
     }
@@ -132,4 +134,20 @@ TEST_CASE("the writes of a row two categories write wait for the last batch, tog
     return w;
   };
   CHECK(sorted(batched.all()) == sorted(collected));
+}
+
+TEST_CASE("an id a Discovery lists twice is written once, as its first entry says", "[refresh]") {
+  ListedDiscovery discovery;
+  discovery.ids[ModelCategory::text] = numbered("model-", 600);
+  discovery.ids[ModelCategory::text].insert(discovery.ids[ModelCategory::text].begin(), "twice");
+  discovery.ids[ModelCategory::text].push_back("twice");
+  discovery.names["twice"] = "Another name";  // the second entry's
+  discovery.ids[ModelCategory::tts] = {};
+  auto batched = refresh_in_batches(discovery, {});
+  CHECK(batches_writing(batched, "twice") == std::map<size_t, int>{{0, 1}});
+  auto rows = batched.refresh.rows;
+  auto twice = std::find_if(rows.begin(), rows.end(), [](const RegistryRow& r) { return r.model_id == "twice"; });
+  REQUIRE(twice != rows.end());
+  CHECK(twice->model_name == "Name of twice");
+  CHECK(rows.size() == 601);
 }
