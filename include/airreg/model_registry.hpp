@@ -161,11 +161,12 @@ struct ThreadViews {
   uint64_t registry = 0;    // the registry's views id (never reused)
   uint64_t generation = 0;  // the registry's generation they were made at; 0: none
   std::vector<ViewSlot> slots;  // by handle * 2 + category
+  size_t slot_count = 0;        // slots.size(), kept: a hit compares it without a division
   std::atomic<uint64_t>* hits = nullptr;  // this thread's counter, on its own cache line
 };
-// A plain pointer (trivial, so no TLS wrapper call on a hit); the views it points to are owned
-// by a thread_local in answer_views.cpp and freed when the thread ends.
-extern thread_local ThreadViews* tl_views __attribute__((tls_model("initial-exec")));
+// A plain pointer, constinit: no TLS wrapper call (or check for one) on a hit. The views it
+// points to are owned by a thread_local in answer_views.cpp and freed when the thread ends.
+extern thread_local constinit ThreadViews* tl_views __attribute__((tls_model("initial-exec")));
 }  // namespace detail
 
 class ModelRegistry {
@@ -192,8 +193,8 @@ class ModelRegistry {
     // The hit, inline: this thread's view of this registry, at the current generation.
     const detail::ThreadViews* v = detail::tl_views;
     size_t index = static_cast<size_t>(provider) * 2 + (category == ModelCategory::tts ? 1 : 0);
-    if (v && v->generation == generation_.value.load(std::memory_order_acquire) && index < v->slots.size()) {
-      if (const ModelList* list = v->slots[index].lists[include_inactive].get()) {
+    if (v && v->generation == generation_.value.load(std::memory_order_acquire) && index < v->slot_count) [[likely]] {
+      if (const ModelList* list = v->slots[index].lists[include_inactive].get()) [[likely]] {
         // Only this thread writes its counter: no read-modify-write on a shared line.
         v->hits->store(v->hits->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         return list;
@@ -206,9 +207,9 @@ class ModelRegistry {
   Result<const ModelChoice*> resolve_view(ProviderHandle provider, ModelCategory category, std::string_view requested) {
     const detail::ThreadViews* v = detail::tl_views;
     size_t index = static_cast<size_t>(provider) * 2 + (category == ModelCategory::tts ? 1 : 0);
-    if (v && v->generation == generation_.value.load(std::memory_order_acquire) && index < v->slots.size()) {
+    if (v && v->generation == generation_.value.load(std::memory_order_acquire) && index < v->slot_count) [[likely]] {
       const detail::ViewSlot& slot = v->slots[index];
-      if (slot.choice && slot.requested == requested) {
+      if (slot.choice && slot.requested == requested) [[likely]] {
         v->hits->store(v->hits->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         return &*slot.choice;
       }
@@ -253,8 +254,10 @@ class ModelRegistry {
   size_t view_hits() const;
 
  private:
-  Result<const ModelList*> models_view_miss(ProviderHandle provider, ModelCategory category, bool include_inactive);
-  Result<const ModelChoice*> resolve_view_miss(ProviderHandle provider, ModelCategory category, std::string_view requested);
+  // Cold: laid out away from the hits, which fall through.
+  [[gnu::cold]] Result<const ModelList*> models_view_miss(ProviderHandle provider, ModelCategory category, bool include_inactive);
+  [[gnu::cold]] Result<const ModelChoice*> resolve_view_miss(ProviderHandle provider, ModelCategory category,
+                                                             std::string_view requested);
 
   struct Views;
   std::unique_ptr<Views> views_;

@@ -23,6 +23,7 @@ Result<void> read_entries(ListingJob& job, JsonListing& listing, std::optional<a
                           Read read) {
   if (!list) listing.expect(what);
   if (listing.failed()) return std::unexpected(listing.failure());
+  job.builder.expect(list->size());
   size_t index = 0;
   for (value item : *list) {
     ++index;

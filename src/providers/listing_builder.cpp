@@ -23,6 +23,8 @@ void keep_finite(std::optional<double>& v) {
 
 }  // namespace
 
+void ListingBuilder::expect(size_t entries) { seen_.reserve(seen_.size() + entries); }
+
 void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing) {
   keep_finite(model.input_cost_per_1k);
   keep_finite(model.output_cost_per_1k);
@@ -53,20 +55,22 @@ void ListingBuilder::decide(ModelInfo model, bool keep, std::string reason) {
     return;
   }
   if (keep && result_.category == ModelCategory::tts) add_feature(model, "tts");
-  auto found = seen_.find(model.id);
-  if (found != seen_.end()) {
-    auto& [kept, index] = found->second;
+  auto [found, fresh] = seen_.try_emplace(model.id);  // one lookup per entry
+  auto& [kept, index] = found->second;
+  if (!fresh) {
     if (kept || !keep) return;  // the first kept entry of an id stands for it
-    result_.skipped.erase(result_.skipped.begin() + static_cast<long>(index));
+    size_t was = index;
+    result_.skipped.erase(result_.skipped.begin() + static_cast<long>(was));
     for (auto& [id, state] : seen_)
-      if (!state.first && state.second > index) --state.second;
+      if (!state.first && state.second > was) --state.second;
   }
+  kept = keep;
   if (keep) {
-    seen_[model.id] = {true, result_.models.size()};
+    index = result_.models.size();
     result_.models.push_back(std::move(model));
   } else {
-    seen_[model.id] = {false, result_.skipped.size()};
-    result_.skipped.push_back(SkippedModel{model.id, std::move(reason)});
+    index = result_.skipped.size();
+    result_.skipped.push_back(SkippedModel{std::move(model.id), std::move(reason)});
   }
 }
 

@@ -18,6 +18,8 @@ class ListingBuilder {
   ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result);
   // Classes the model; `entry` is its object in `listing`, for the rules' checks.
   void offer(ModelInfo model, object& entry, JsonListing& listing);
+  // Room to tell `entries` more ids apart without rehashing (the models kept are not known yet).
+  void expect(size_t entries);
   size_t seen() const { return seen_.size(); }
   // Entries without an id (or whose id is not a string): ignored, and counted.
   size_t unnamed() const { return unnamed_; }

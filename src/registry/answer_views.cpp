@@ -6,6 +6,7 @@
 #include <cassert>
 #include <deque>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "airreg/model_registry.hpp"
@@ -13,7 +14,7 @@
 namespace airreg {
 
 namespace detail {
-thread_local ThreadViews* tl_views = nullptr;
+thread_local constinit ThreadViews* tl_views = nullptr;
 }  // namespace detail
 
 namespace {
@@ -52,6 +53,8 @@ struct ModelRegistry::Views {
   std::unordered_map<std::string, ProviderHandle> handles;
   std::deque<std::string> names;
   std::deque<HitCounter> counters;
+  // One counter per thread, kept when the thread turns to another registry and back.
+  std::unordered_map<std::thread::id, std::atomic<uint64_t>*> counter_of;
 
   std::string name(ProviderHandle h) const {
     std::lock_guard lock(mutex);
@@ -63,8 +66,11 @@ struct ModelRegistry::Views {
     if (v.registry != id) {
       std::lock_guard lock(mutex);
       v.registry = id;
-      v.hits = &counters.emplace_back().hits;
+      auto [counter, fresh] = counter_of.try_emplace(std::this_thread::get_id());
+      if (fresh) counter->second = &counters.emplace_back().hits;
+      v.hits = counter->second;
       v.slots.clear();
+      v.slot_count = 0;
       v.generation = seen_generation;
     } else if (v.generation != seen_generation) {
       for (auto& s : v.slots) s = ViewSlot{};
@@ -73,7 +79,10 @@ struct ModelRegistry::Views {
     return v;
   }
   static ViewSlot& slot(ThreadViews& v, size_t index) {
-    if (index >= v.slots.size()) v.slots.resize(index + 1);
+    if (index >= v.slots.size()) {
+      v.slots.resize(index + 1);
+      v.slot_count = v.slots.size();
+    }
     return v.slots[index];
   }
 };
