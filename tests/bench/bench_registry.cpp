@@ -60,7 +60,7 @@ HitRate time_hits(int threads, long per_thread, Hit hit) {
   std::vector<std::thread> pool;
   auto start = Steady::now();
   for (int t = 0; t < threads; ++t)
-    pool.emplace_back([&] {
+    pool.emplace_back([hit, per_thread]() mutable {  // each thread its own copy, as a server's workers
       for (long i = 0; i < per_thread; ++i) hit();
     });
   for (auto& t : pool) t.join();
@@ -184,13 +184,15 @@ int main(int argc, char** argv) {
     auto copy = baseline.find("openai/text")->second;
     (void)copy;
   };
+  // As a server's handler holds them: the registry's address and the provider's handle.
+  ModelRegistry* server_registry = registry.get();
   auto openai = registry->handle("openai");
   const long kHits = 20'000'000;
   HitRate one_thread;
   for (int threads : {1, 2}) {
     auto base = time_hits(threads, kHits / 10 / threads, baseline_hit);
-    auto view = time_hits(threads, kHits / threads, [&] {
-      auto answer = registry->models_view(openai, ModelCategory::text);
+    auto view = time_hits(threads, kHits / threads, [server_registry, openai] {
+      auto answer = server_registry->models_view(openai, ModelCategory::text);
       asm volatile("" : : "r"(answer.has_value()) : "memory");
     });
     auto shared = time_hits(threads, kHits / 10 / threads, [&] { (void)registry->models("openai", ModelCategory::text); });
@@ -214,8 +216,8 @@ int main(int argc, char** argv) {
         .add("baseline_ns_per_hit", std::round(base.ns_per_hit * 10) / 10)
         .print();
   }
-  auto resolved = time_hits(1, kHits, [&] {
-    auto choice = registry->resolve_view(openai, ModelCategory::text, "gpt-5-bench-1");
+  auto resolved = time_hits(1, kHits, [server_registry, openai] {
+    auto choice = server_registry->resolve_view(openai, ModelCategory::text, "gpt-5-bench-1");
     asm volatile("" : : "r"(choice.has_value()) : "memory");
   });
   airreg::bench::BenchLine("resolve_hit")
