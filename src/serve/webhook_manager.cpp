@@ -99,8 +99,15 @@ ServeResponse WebhookManager::ping(const ServeRequest& request) {
   }
   auto mac = request.header("x-airtable-content-mac");
   if (!mac || !valid_webhook_mac(secret, request.body, *mac)) {
-    refused_.fetch_add(1, std::memory_order_relaxed);
-    if (logger_) logger_->warn("a webhook notification without a valid MAC was refused ({} bytes)", request.body.size());
+    size_t refused = refused_.fetch_add(1, std::memory_order_relaxed) + 1;
+    // Anyone who finds the URL can post to it: the log says so once a minute at most, with
+    // the count, instead of a line per request.
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = refused_logged_at_.load(std::memory_order_relaxed);
+    bool due = last == kNeverLogged || now - last >= std::chrono::steady_clock::duration(std::chrono::minutes(1)).count();
+    if (logger_ && due && refused_logged_at_.compare_exchange_strong(last, now, std::memory_order_relaxed))
+      logger_->warn("a webhook notification without a valid MAC was refused ({} bytes; {} refused since start, logged at most once a minute)",
+                    request.body.size(), refused);
     return json_answer(401, error_json("the notification's X-Airtable-Content-MAC does not match", "authentication_error"));
   }
   {

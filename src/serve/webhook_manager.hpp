@@ -17,7 +17,9 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,6 +78,8 @@ class WebhookManager {
   WebhookState state_;
 
   std::atomic<size_t> pings_{0}, refused_{0}, payloads_{0}, own_{0}, applied_{0};
+  static constexpr std::chrono::steady_clock::rep kNeverLogged = std::numeric_limits<std::chrono::steady_clock::rep>::min();
+  std::atomic<std::chrono::steady_clock::rep> refused_logged_at_{kNeverLogged};  // a refused ping's last log line
   std::mutex mutex_;
   std::condition_variable wake_;
   bool pinged_ = false, stopping_ = false;
