@@ -35,6 +35,7 @@
 #include <set>
 #include <stop_token>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -145,7 +146,10 @@ class BatchWriter {
   std::stop_source stop_;
   std::mutex submitted_mutex_;
   std::unordered_set<std::string> submitted_ids_;  // queued by this writer and not yet landed
-  std::unordered_set<std::string> fresh_ids_;      // of those, never tried: no re-read needed
+  // Of those, never tried, as read just before they were queued (the time they were queued):
+  // no re-read needed, unless their record was written since (landed_at_).
+  std::unordered_map<std::string, Clock::TimePoint> fresh_ids_;
+  std::unordered_map<std::string, Clock::TimePoint> landed_at_;  // a record's table and key -> when a flush wrote it
 };
 
 }  // namespace airreg

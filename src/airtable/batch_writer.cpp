@@ -21,6 +21,11 @@ using airtable::PendingGroup;
 using airtable::PendingRow;
 using airtable::Refusal;
 
+// An entry queued as read just now (the registry's merge read the table under 10 s before)
+// skips its re-read only within a minute of being queued.
+constexpr std::chrono::seconds kReadBeforeQueued{10};
+constexpr std::chrono::seconds kAsReadFor{60};
+
 // One flush per base in this process; FileLock keeps other processes out. A plain mutex
 // polled with try_lock: GCC 12's timed_mutex waits through pthread_mutex_clocklock, which
 // ThreadSanitizer does not see, so it reported every unlock as wrong.
@@ -80,14 +85,14 @@ class BatchWriter::Flush {
       std::unordered_set<std::string> fresh;
       {
         std::lock_guard lock(w_.submitted_mutex_);
+        auto now = w_.clock_.now();
         for (const auto& e : *waiting)
-          if (w_.fresh_ids_.erase(e.id)) fresh.insert(e.id);
+          if (auto queued = w_.fresh_ids_.find(e.id); queued != w_.fresh_ids_.end()) {
+            if (still_as_read(e, queued->second, now)) fresh.insert(e.id);
+            w_.fresh_ids_.erase(queued);
+          }
       }
       for (auto& group : airtable::group_entries(std::move(*waiting), fresh)) {
-        // A row this flush already wrote (an older entry, in an earlier pass) is no longer as
-        // its newer entry's merge read it: that entry is checked against the table first.
-        for (auto& row : group.rows)
-          if (row.fresh && landed_keys_.count(written_key(row))) row.fresh = false;
         progress_state_.rows_total += group.rows.size();
         write_group(group);
         if (report_.stopped) break;
@@ -314,14 +319,29 @@ class BatchWriter::Flush {
     return true;
   }
 
-  // The record a row writes: its table and key (or record id).
-  static std::string written_key(const PendingRow& row) {
-    const OutboxEntry& e = row.entry;
+  // The record an entry writes: its table and key (or record id).
+  static std::string written_key(const OutboxEntry& e) {
     return e.table + '\n' + (e.record_id.empty() ? airtable::row_key(e.fields, e.merge_on) : e.record_id);
   }
 
+  // Whether an entry queued as read just now (at `queued`) may skip its re-read: not when it
+  // waited long, nor when a flush wrote its record after its merge may have read the table (an
+  // older entry of the same row, in this flush or the last): the table no longer holds what
+  // its merge saw, and its Metadata would claim cells it never wrote. Under submitted_mutex_.
+  bool still_as_read(const OutboxEntry& e, Clock::TimePoint queued, Clock::TimePoint now) const {
+    if (now - queued > kAsReadFor) return false;
+    auto landed = w_.landed_at_.find(written_key(e));
+    return landed == w_.landed_at_.end() || landed->second < queued - kReadBeforeQueued;
+  }
+
   void landed(std::span<PendingRow*> rows, const UpsertResult& result) {
-    for (const auto* r : rows) landed_keys_.insert(written_key(*r));
+    {
+      std::lock_guard lock(w_.submitted_mutex_);
+      auto now = w_.clock_.now();
+      for (const auto* r : rows) w_.landed_at_[written_key(r->entry)] = now;
+      // Kept while an entry queued before it could still count as read.
+      std::erase_if(w_.landed_at_, [&](const auto& l) { return now - l.second > kAsReadFor + kReadBeforeQueued; });
+    }
     std::vector<std::string> ids;
     for (const auto* r : rows) ids.insert(ids.end(), r->ids.begin(), r->ids.end());
     if (auto marked = w_.outbox_->mark_done(ids); !marked) return stop(marked.error());
@@ -374,7 +394,6 @@ class BatchWriter::Flush {
   WriteReport report_;
   WriteProgress progress_state_;
   std::unordered_set<std::string> tried_;
-  std::unordered_set<std::string> landed_keys_;  // written_key() of every row this flush wrote
 };
 
 BatchWriter::BatchWriter(AirtableClient client, std::shared_ptr<Outbox> outbox, BatchWriterOptions options,
@@ -438,7 +457,7 @@ Result<size_t> BatchWriter::submit(const std::vector<Fields>& rows, const std::v
   if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
   for (const auto& e : entries) {
     submitted_ids_.insert(e.id);
-    if (read_just_now) fresh_ids_.insert(e.id);
+    if (read_just_now) fresh_ids_.emplace(e.id, clock_.now());
   }
   return entries.size();
 }

@@ -130,6 +130,14 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
   std::optional<std::vector<AirtableRecord>> current;
   std::optional<Error> unqueued;
   bool queued_any = false;
+  // Whatever happens after a batch is queued (an exception included), the flusher is woken.
+  struct WakeOnExit {
+    registry::WriteBack& back;
+    const bool& wanted;
+    ~WakeOnExit() {
+      if (wanted) back.wake();
+    }
+  } wake_on_exit{write_back_, queued_any};
   registry::WriteBatches queue = [&](std::vector<Fields>&& batch) {
     if (!snap) return;
     if (!current) current = snap->records_of(provider, tables_.registry);
@@ -157,7 +165,6 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
     failed_until_[provider] = clock_.now() + options_.negative_ttl;  // a dead provider is not hammered
   }
   write_history(refresh, snap, live, warnings);
-  if (queued_any) write_back_.wake();
   if (!snap) apply_outbox_statuses(provider, refresh.rows);
   std::optional<Entry> mine;
   for (const auto& c : refresh.categories) {

@@ -110,7 +110,7 @@ void WriteBack::queue_verified() {
   if (auto queued = writer_.submit_updates(updates, labels)) queued_.fetch_add(*queued, std::memory_order_relaxed);
 }
 
-bool WriteBack::flush_once(std::optional<Clock::TimePoint> deadline) {
+bool WriteBack::flush_once(std::optional<Clock::TimePoint> deadline, bool* cut_short) {
   queue_verified();
   // One instance of the fleet writes at a time; the lease outlives a slow flush by renewals.
   std::unique_ptr<fleet::Lease> lease;
@@ -126,6 +126,7 @@ bool WriteBack::flush_once(std::optional<Clock::TimePoint> deadline) {
     if (row.table == registry_table_ && !row.by_record_id)
       if (auto slash = row.label.find('/'); slash != std::string::npos) providers.insert(row.label.substr(0, slash));
   if (!providers.empty() && settings_.on_written) settings_.on_written(providers);
+  if (cut_short) *cut_short = report.stopped && report.stopped->code == ErrorCode::cancelled && report.waiting > 0;
   rate_limited_.fetch_add(report.rate_limited, std::memory_order_relaxed);
   requests_.fetch_add(report.requests, std::memory_order_relaxed);
   if (report.stopped && report.stopped->code != ErrorCode::cancelled) {
@@ -144,9 +145,12 @@ void WriteBack::flush_loop() {
     if (stopping_) return;
     flush_requested_ = false;
     lock.unlock();
-    // Bounded, so that it never holds the base's flush lock for long; what is left waits.
-    if (!flush_once(settings_.clock.now() + std::chrono::seconds(60))) {
-      // Another instance is writing: try again shortly.
+    // Bounded, so that it never holds the base's flush lock for long. What is left (a first
+    // fill of thousands of rows takes minutes at 5 requests a second) goes on after a pause,
+    // not at the next wake, which may be an hour away.
+    bool cut_short = false;
+    if (!flush_once(settings_.clock.now() + std::chrono::seconds(60), &cut_short) || cut_short) {
+      // Another instance is writing, or rows are left: try again shortly.
       lock.lock();
       flush_wanted_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
       flush_requested_ = true;

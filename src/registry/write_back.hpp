@@ -70,7 +70,8 @@ class WriteBack {
  private:
   void queue_verified();
   // False when another instance of the fleet holds the write lease (nothing was sent).
-  bool flush_once(std::optional<Clock::TimePoint> deadline);
+  // `cut_short`: set when the deadline stopped it with rows still waiting.
+  bool flush_once(std::optional<Clock::TimePoint> deadline, bool* cut_short = nullptr);
   void flush_loop();
 
   Settings settings_;

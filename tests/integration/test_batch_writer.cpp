@@ -175,3 +175,34 @@ TEST_CASE("a row queued again while a flush writes its older entry is checked ag
   CHECK(held[0].fields.at("Metadata") == FieldValue(std::string("m-B")));  // consistent with the name
   CHECK(held[0].fields.at("Available") == FieldValue(true));               // its connector cell lands
 }
+
+TEST_CASE("a row written by one flush and queued again from an earlier read is checked in the next flush",
+          "[batch_writer][integration]") {
+  // The same as above across two flushes: one flush (woken by another provider's rows) lands
+  // the older entry; then a refresh whose merge read the table before that queues the row
+  // again, as read just now.
+  LocalServer server({"--rate-limit", "0"});
+  TempDir state;
+  AirtableClient client(local_config(server), make_curl_transport());
+  set_up_registry_tables(client);
+  BatchWriterOptions options = registry_options();
+  options.guarded_fields = {"Model Name", "Metadata"};
+  BatchWriter writer(client, std::make_shared<Outbox>(state.path()), options);
+  Fields as_read{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")},
+                 {"Model ID", std::string("gpt-x")}, {"Model Name", std::string("A")}, {"Metadata", std::string("m-A")}};
+  REQUIRE(writer.write({as_read}, {}).complete());
+  auto read = all_rows(client);
+  Fields older = as_read;
+  older["Model Name"] = std::string("B");
+  older["Metadata"] = std::string("m-B");
+  REQUIRE(writer.write({older}, read).complete());
+  Fields newer{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")},
+               {"Model ID", std::string("gpt-x")}, {"Available", true}, {"Metadata", std::string("m-A2")}};
+  REQUIRE(writer.submit({newer}, read, nullptr, true).value() == 1);
+  CHECK(writer.flush().complete());
+  auto held = all_rows(client);
+  REQUIRE(held.size() == 1);
+  CHECK(held[0].fields.at("Model Name") == FieldValue(std::string("B")));
+  CHECK(held[0].fields.at("Metadata") == FieldValue(std::string("m-B")));
+  CHECK(held[0].fields.at("Available") == FieldValue(true));
+}
