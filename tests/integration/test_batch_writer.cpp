@@ -135,6 +135,46 @@ TEST_CASE("when Airtable goes away mid-run the rows wait in the outbox and land 
   check_landed_exactly(client, rows);
 }
 
+// One row of the registry, written once (Model Name "A", Metadata "m-A") and read back;
+// `older` is an earlier merge's entry for it (B, m-B), `newer` a later merge's from the same
+// read, which leaves Model Name out (the table held the listing's value) and writes Metadata.
+struct RereadWorld {
+  LocalServer server{{"--rate-limit", "0"}};
+  TempDir state;
+  AirtableClient client{local_config(server), make_curl_transport()};
+  std::unique_ptr<BatchWriter> writer;
+  std::vector<AirtableRecord> read;
+  Fields older, newer;
+
+  RereadWorld() {
+    set_up_registry_tables(client);
+    BatchWriterOptions options = registry_options();
+    options.guarded_fields = {"Model Name", "Metadata"};
+    writer = std::make_unique<BatchWriter>(client, std::make_shared<Outbox>(state.path()), options);
+    Fields key{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")}, {"Model ID", std::string("gpt-x")}};
+    Fields as_read = key;
+    as_read["Model Name"] = std::string("A");
+    as_read["Metadata"] = std::string("m-A");
+    REQUIRE(writer->write({as_read}, {}).complete());
+    read = all_rows(client);
+    older = key;
+    older["Model Name"] = std::string("B");
+    older["Metadata"] = std::string("m-B");
+    newer = key;
+    newer["Available"] = true;
+    newer["Metadata"] = std::string("m-A2");
+  }
+
+  // The older entry's cells stand with its Metadata; the newer one's connector cell lands.
+  void check_consistent() {
+    auto held = all_rows(client);
+    REQUIRE(held.size() == 1);
+    CHECK(held[0].fields.at("Model Name") == FieldValue(std::string("B")));
+    CHECK(held[0].fields.at("Metadata") == FieldValue(std::string("m-B")));
+    CHECK(held[0].fields.at("Available") == FieldValue(true));
+  }
+};
+
 TEST_CASE("a row queued again while a flush writes its older entry is checked against the table, not sent as read",
           "[batch_writer][integration]") {
   // The registry's flusher runs while a refresh still queues batches: an older entry of a row
@@ -142,67 +182,26 @@ TEST_CASE("a row queued again while a flush writes its older entry is checked ag
   // made from a read before that landed, come in the next. Sent as read, its Metadata would
   // claim a Model Name the table no longer holds, and the next merge would take the name for
   // a person's.
-  LocalServer server({"--rate-limit", "0"});
-  TempDir state;
-  AirtableClient client(local_config(server), make_curl_transport());
-  set_up_registry_tables(client);
-  BatchWriterOptions options = registry_options();
-  options.guarded_fields = {"Model Name", "Metadata"};
-  BatchWriter writer(client, std::make_shared<Outbox>(state.path()), options);
-  Fields as_read{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")},
-                 {"Model ID", std::string("gpt-x")}, {"Model Name", std::string("A")}, {"Metadata", std::string("m-A")}};
-  REQUIRE(writer.write({as_read}, {}).complete());
-  auto read = all_rows(client);
-  Fields older = as_read;  // an earlier run's merge, waiting in the outbox
-  older["Model Name"] = std::string("B");
-  older["Metadata"] = std::string("m-B");
-  REQUIRE(writer.submit({older}, read).value() == 1);
+  RereadWorld w;
+  REQUIRE(w.writer->submit({w.older}, w.read).value() == 1);
   bool queued = false;
-  auto report = writer.flush([&](const WriteProgress&) {
+  auto report = w.writer->flush([&](const WriteProgress&) {
     if (queued) return;
     queued = true;
-    // This refresh's merge, from the read above: it leaves Model Name out (the table held
-    // the listing's value) and writes its Metadata, as read just now.
-    Fields newer{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")},
-                 {"Model ID", std::string("gpt-x")}, {"Available", true}, {"Metadata", std::string("m-A2")}};
-    REQUIRE(writer.submit({newer}, read, nullptr, true).value() == 1);
+    REQUIRE(w.writer->submit({w.newer}, w.read, nullptr, true).value() == 1);
   });
   REQUIRE(queued);
   CHECK(report.complete());
-  auto held = all_rows(client);
-  REQUIRE(held.size() == 1);
-  CHECK(held[0].fields.at("Model Name") == FieldValue(std::string("B")));
-  CHECK(held[0].fields.at("Metadata") == FieldValue(std::string("m-B")));  // consistent with the name
-  CHECK(held[0].fields.at("Available") == FieldValue(true));               // its connector cell lands
+  w.check_consistent();
 }
 
 TEST_CASE("a row written by one flush and queued again from an earlier read is checked in the next flush",
           "[batch_writer][integration]") {
-  // The same as above across two flushes: one flush (woken by another provider's rows) lands
-  // the older entry; then a refresh whose merge read the table before that queues the row
-  // again, as read just now.
-  LocalServer server({"--rate-limit", "0"});
-  TempDir state;
-  AirtableClient client(local_config(server), make_curl_transport());
-  set_up_registry_tables(client);
-  BatchWriterOptions options = registry_options();
-  options.guarded_fields = {"Model Name", "Metadata"};
-  BatchWriter writer(client, std::make_shared<Outbox>(state.path()), options);
-  Fields as_read{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")},
-                 {"Model ID", std::string("gpt-x")}, {"Model Name", std::string("A")}, {"Metadata", std::string("m-A")}};
-  REQUIRE(writer.write({as_read}, {}).complete());
-  auto read = all_rows(client);
-  Fields older = as_read;
-  older["Model Name"] = std::string("B");
-  older["Metadata"] = std::string("m-B");
-  REQUIRE(writer.write({older}, read).complete());
-  Fields newer{{"Model Key", std::string("openai/gpt-x")}, {"Provider ID", std::string("openai")},
-               {"Model ID", std::string("gpt-x")}, {"Available", true}, {"Metadata", std::string("m-A2")}};
-  REQUIRE(writer.submit({newer}, read, nullptr, true).value() == 1);
-  CHECK(writer.flush().complete());
-  auto held = all_rows(client);
-  REQUIRE(held.size() == 1);
-  CHECK(held[0].fields.at("Model Name") == FieldValue(std::string("B")));
-  CHECK(held[0].fields.at("Metadata") == FieldValue(std::string("m-B")));
-  CHECK(held[0].fields.at("Available") == FieldValue(true));
+  // The same across two flushes: one flush (woken by another provider's rows) lands the older
+  // entry; then a refresh whose merge read the table before that queues the row as read.
+  RereadWorld w;
+  REQUIRE(w.writer->write({w.older}, w.read).complete());
+  REQUIRE(w.writer->submit({w.newer}, w.read, nullptr, true).value() == 1);
+  CHECK(w.writer->flush().complete());
+  w.check_consistent();
 }
