@@ -57,6 +57,7 @@ struct BatchWriterOptions {
   int max_rate_limited = 10;              // 429s in a row on one request before the flush stops
   std::chrono::milliseconds lock_timeout{60'000};  // waiting for another process's flush (ms)
   bool typecast = false;                  // let Airtable convert text to select options etc.
+  size_t flush_page_rows = 500;           // rows a flush reads from the outbox at a time (with every entry of each)
 };
 
 struct WriteProgress {

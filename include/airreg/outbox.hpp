@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +53,13 @@ struct OutboxStatus {
   std::vector<std::string> warnings;
 };
 
+// What a read of the outbox decodes of each row's cells.
+enum class OutboxCells {
+  all,   // every cell, and the compare-and-set values
+  keys,  // only the cells the row is merged on (expect left empty): which row each entry
+         // writes, for a reader that then loads a page of entries at a time
+};
+
 // $AIRREG_STATE_DIR, else $XDG_STATE_HOME/airreg, else ~/.local/state/airreg.
 Result<std::filesystem::path> default_state_dir();
 
@@ -68,6 +76,11 @@ class Outbox {
   Result<void> append(std::vector<OutboxEntry>& entries);
   // Rows still waiting, oldest first; of one base, or of all when base_id is empty.
   Result<std::vector<OutboxEntry>> waiting(const std::string& base_id = "") const;
+  // The same, one row at a time (the outbox's lock is held meanwhile: `take` must not call it).
+  Result<void> each_waiting(const std::string& base_id, OutboxCells cells,
+                            const std::function<void(OutboxEntry&)>& take) const;
+  // The waiting rows with these ids, whole, in queue order (ids no longer waiting are skipped).
+  Result<std::vector<OutboxEntry>> entries(const std::vector<std::string>& ids) const;
   // Removes rows that landed.
   Result<void> mark_done(const std::vector<std::string>& ids);
   // Replaces a waiting row's cells (a cell Airtable refused, or one that failed its

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -85,8 +86,10 @@ void bind_entry(core::Statement& s, const OutboxEntry& e) {
   s.bind(6, fields_text(e.fields)).bind(7, fields_text(e.expect)).bind(8, e.queued_at).bind(9, e.label);
 }
 
-// Reads AIRREG_OUTBOX_COLUMNS from column `first` on; a cell that is not the JSON we wrote is an error.
-Result<OutboxEntry> read_entry(const core::Statement& s, int first, simdjson::dom::parser& parser) {
+// Reads AIRREG_OUTBOX_COLUMNS from column `first` on; a cell that is not the JSON we wrote is
+// an error. With OutboxCells::keys, only the cells the row is merged on are decoded.
+Result<OutboxEntry> read_entry(const core::Statement& s, int first, simdjson::dom::parser& parser,
+                               OutboxCells cells = OutboxCells::all) {
   OutboxEntry e;
   e.id = s.text(first);
   e.base_id = s.text(first + 1);
@@ -105,6 +108,11 @@ Result<OutboxEntry> read_entry(const core::Statement& s, int first, simdjson::do
   }
   simdjson::dom::object object;
   if (parser.parse(s.text(first + 5)).get(object) != simdjson::SUCCESS) return broken("fields");
+  if (cells == OutboxCells::keys) {
+    for (const auto& m : e.merge_on)
+      if (simdjson::dom::element cell; object.at_key(m).get(cell) == simdjson::SUCCESS) e.fields.emplace(m, json::cell_from(cell));
+    return e;
+  }
   e.fields = json::fields_from(object);
   if (parser.parse(s.text(first + 6)).get(object) != simdjson::SUCCESS) return broken("expect");
   e.expect = json::fields_from(object);
@@ -191,20 +199,50 @@ Result<void> Outbox::append(std::vector<OutboxEntry>& entries) {
 }
 
 Result<std::vector<OutboxEntry>> Outbox::waiting(const std::string& base_id) const {
+  std::vector<OutboxEntry> out;
+  auto read = each_waiting(base_id, OutboxCells::all, [&](OutboxEntry& e) { out.push_back(std::move(e)); });
+  if (!read) return std::unexpected(read.error());
+  return out;
+}
+
+Result<void> Outbox::each_waiting(const std::string& base_id, OutboxCells cells,
+                                  const std::function<void(OutboxEntry&)>& take) const {
   std::lock_guard guard(mutex_);
   auto s = store();
   if (!s) return std::unexpected(s.error());
   auto select = (*s)->db.prepare("SELECT " AIRREG_OUTBOX_COLUMNS " FROM outbox WHERE ?1 = '' OR base = ?1 ORDER BY seq");
   if (!select) return std::unexpected(select.error());
   select->bind(1, base_id);
-  std::vector<OutboxEntry> out;
-  auto read = each_row(*select, [&](const core::Statement& row) -> Result<void> {
-    auto e = read_entry(row, 0, (*s)->parser);
+  return each_row(*select, [&](const core::Statement& row) -> Result<void> {
+    auto e = read_entry(row, 0, (*s)->parser, cells);
     if (!e) return std::unexpected(e.error());
-    out.push_back(std::move(*e));
+    take(*e);
     return {};
   });
-  if (!read) return std::unexpected(read.error());
+}
+
+Result<std::vector<OutboxEntry>> Outbox::entries(const std::vector<std::string>& ids) const {
+  std::lock_guard guard(mutex_);
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto select = (*s)->db.prepare("SELECT seq, " AIRREG_OUTBOX_COLUMNS " FROM outbox WHERE id = ?1");
+  if (!select) return std::unexpected(select.error());
+  std::vector<std::pair<int64_t, OutboxEntry>> found;  // by the index on id, then in queue order
+  for (const auto& id : ids) {
+    select->bind(1, id);
+    auto read = each_row(*select, [&](const core::Statement& row) -> Result<void> {
+      auto e = read_entry(row, 1, (*s)->parser);
+      if (!e) return std::unexpected(e.error());
+      found.emplace_back(row.integer(0), std::move(*e));
+      return {};
+    });
+    if (!read) return std::unexpected(read.error());
+    select->reset();
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<OutboxEntry> out;
+  out.reserve(found.size());
+  for (auto& [seq, e] : found) out.push_back(std::move(e));
   return out;
 }
 

@@ -35,15 +35,26 @@ std::string pending_key(const OutboxEntry& entry) {
   return row_key(entry.fields, entry.merge_on);
 }
 
+namespace {
+
+// The group an entry belongs to: its table and kind of write (and the fields of an upsert's key).
+std::string group_key(const OutboxEntry& e) {
+  std::string key = e.table + (e.record_id.empty() ? "\x1eupsert" : "\x1eupdate");
+  for (const auto& m : e.merge_on) key += '\x1f' + m;
+  return key;
+}
+
+}  // namespace
+
+std::string pending_row_id(const OutboxEntry& entry) { return group_key(entry) + '\x1d' + pending_key(entry); }
+
 std::vector<PendingGroup> group_entries(std::vector<OutboxEntry> entries,
                                         const std::unordered_set<std::string>& fresh_ids) {
   std::vector<PendingGroup> groups;
   std::map<std::string, size_t> group_of;                    // table + merge_on -> group
   std::map<std::pair<size_t, std::string>, size_t> row_of;  // group, key -> row
   for (auto& e : entries) {
-    std::string table_key = e.table + (e.record_id.empty() ? "\x1eupsert" : "\x1eupdate");
-    for (const auto& m : e.merge_on) table_key += '\x1f' + m;
-    auto [g, new_group] = group_of.emplace(table_key, groups.size());
+    auto [g, new_group] = group_of.emplace(group_key(e), groups.size());
     if (new_group) groups.push_back(PendingGroup{e.table, e.record_id.empty() ? e.merge_on : std::vector<std::string>{}, {}});
     auto& rows = groups[g->second].rows;
     bool fresh = fresh_ids.count(e.id) > 0;

@@ -44,6 +44,9 @@ std::vector<PendingGroup> group_entries(std::vector<OutboxEntry> entries,
 
 // The key a row is matched by: its merge_on cells, or its record id.
 std::string pending_key(const OutboxEntry& entry);
+// Which row of which group an entry writes: entries with the same id become one row. Needs
+// only the entry's table, merge_on, record id and key cells (OutboxCells::keys).
+std::string pending_row_id(const OutboxEntry& entry);
 
 struct CasOutcome {
   bool guarded_dropped = false;     // a guarded cell no longer held what the merge saw

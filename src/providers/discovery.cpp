@@ -154,6 +154,9 @@ class DiscoveryImpl final : public Discovery {
       result.warnings.push_back(std::to_string(builder.unnamed()) + " entries without an id were ignored");
     }
     if (provider == "openai" && category == ModelCategory::tts) add_known_tts(result);
+    // The builder made room for every entry; a category that keeps few of them (TTS of a
+    // 10,000-model listing) gives the rest back before the merge holds its result.
+    if (result.models.capacity() > result.models.size() + result.models.size() / 4) result.models.shrink_to_fit();
     result.requests = http.requests;
     result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);
     return result;

@@ -23,7 +23,15 @@ void keep_finite(std::optional<double>& v) {
 
 }  // namespace
 
-void ListingBuilder::expect(size_t entries) { seen_.reserve(seen_.size() + entries); }
+void ListingBuilder::expect(size_t entries) {
+  seen_.reserve(seen_.size() + entries);
+  // Room for every entry to be kept, grown at least twofold (a paged listing calls this per
+  // page): a vector doubling entry by entry holds both buffers at once when it grows, 5 MB
+  // for 10,000 entries. Discovery returns what a category keeps without the spare room.
+  auto& models = result_.models;
+  if (size_t wanted = models.size() + entries; wanted > models.capacity())
+    models.reserve(std::max(wanted, 2 * models.capacity()));
+}
 
 void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing) {
   keep_finite(model.input_cost_per_1k);

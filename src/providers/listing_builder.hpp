@@ -18,7 +18,8 @@ class ListingBuilder {
   ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result);
   // Classes the model; `entry` is its object in `listing`, for the rules' checks.
   void offer(ModelInfo model, object& entry, JsonListing& listing);
-  // Room to tell `entries` more ids apart without rehashing (the models kept are not known yet).
+  // Room for `entries` more entries: to tell their ids apart without rehashing, and to keep
+  // them all (the caller returns the spare room once the listing is read).
   void expect(size_t entries);
   size_t seen() const { return seen_.size(); }
   // Entries without an id (or whose id is not a string): ignored, and counted.

@@ -91,6 +91,12 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     }
     out.categories.push_back(std::move(c));
   }
+  // Room for every listed model once: merge_listing's own reserve would regrow the rows for
+  // each later category, two copies of every row live at once (5 MB for 10,000 rows).
+  size_t listed = rows.size();
+  for (const auto& c : out.categories)
+    if (c.listing) listed += c.listing->models.size();
+  rows.reserve(listed);
   WriteStream stream(batches);
   for (size_t k = 0; k < out.categories.size(); ++k) {
     CategoryRefresh& c = out.categories[k];

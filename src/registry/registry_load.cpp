@@ -19,12 +19,17 @@ std::vector<RegistryRow> take_category(std::vector<RegistryRow>& rows, ModelCate
   auto mine = static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [&](const RegistryRow& r) { return r.category == category; }));
   // Sized once (10,000 rows are 5 MB of RegistryRow; growing by doubling would hold twice that).
   if (mine == rows.size()) return std::exchange(rows, {});
-  std::vector<RegistryRow> out, rest;
-  out.reserve(mine);
-  rest.reserve(rows.size() - mine);
-  for (auto& r : rows) (r.category == category ? out : rest).push_back(std::move(r));
-  rows = std::move(rest);
-  return out;
+  // The smaller part moves to a vector of its own; the larger keeps the buffer it is in.
+  bool keep_mine = mine >= rows.size() - mine;
+  auto moves = [&](const RegistryRow& r) { return (r.category == category) != keep_mine; };
+  std::vector<RegistryRow> moved;
+  moved.reserve(keep_mine ? rows.size() - mine : mine);
+  for (auto& r : rows)
+    if (moves(r)) moved.push_back(std::move(r));
+  std::erase_if(rows, moves);  // a moved-from row keeps its category
+  if (!keep_mine) return moved;
+  std::swap(rows, moved);
+  return moved;
 }
 
 RegistryRow curated_row(const std::string& provider, ModelCategory category, const ModelInfo& m) {

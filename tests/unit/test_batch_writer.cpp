@@ -371,6 +371,31 @@ TEST_CASE("of several queued merges of one row, the newest decides the people's 
   CHECK(row.at("Available") == airreg::FieldValue(true));
 }
 
+TEST_CASE("a flush reads the outbox a page of rows at a time, each row's entries in one page", "[batch_writer]") {
+  Rig rig;
+  BatchWriterOptions paged;
+  paged.guarded_fields = {"Notes"};
+  paged.flush_page_rows = 2;
+  auto writer = rig.writer(paged);
+  // model-1 is queued first and again last, after three other rows: its entries meet in the
+  // first page (with model-2), and the newer entry decides its people's cells.
+  REQUIRE(writer.submit({model(1, {{"Notes", std::string("old merge")}, {"Available", true}})}, {}));
+  REQUIRE(writer.submit({model(2), model(3), model(4)}, {}));
+  REQUIRE(writer.submit({model(1, {{"Max Tokens", 128000.0}})}, {}));
+  auto report = writer.flush();
+  auto seen = rig.airtable->seen();
+  REQUIRE(seen.size() == 2);  // read whole, the four rows would go out in one request
+  CHECK(seen[0].rows == 2);
+  CHECK(seen[1].rows == 2);
+  CHECK(report.written == 4);
+  CHECK(report.complete());
+  auto row = rig.airtable->rows().at("openai/model-1");
+  CHECK(row.at("Max Tokens") == airreg::FieldValue(128000.0));
+  CHECK(row.at("Available") == airreg::FieldValue(true));
+  CHECK(row.count("Notes") == 0);  // the newer merge left the people's cell out
+  CHECK(rig.waiting() == 0);
+}
+
 TEST_CASE("an update by record id never creates a row; a record that is gone is dropped", "[batch_writer]") {
   Rig rig;
   rig.writer().write({model(1)}, {});

@@ -58,6 +58,27 @@ TEST_CASE("appended rows read back exactly, in order, with their compare-and-set
         std::filesystem::perms::none);
 }
 
+TEST_CASE("a light read decodes only the key cells; a page of entries reads back whole, in queue order", "[outbox]") {
+  TempDir dir;
+  Outbox outbox(dir.path());
+  std::vector<OutboxEntry> rows{entry("gpt-4o"), entry("o3"), entry("o4-mini")};
+  REQUIRE(outbox.append(rows));
+  std::vector<OutboxEntry> heads;
+  REQUIRE(outbox.each_waiting("appA", airreg::OutboxCells::keys, [&](OutboxEntry& e) { heads.push_back(std::move(e)); }));
+  REQUIRE(heads.size() == 3);
+  CHECK(heads[1].id == rows[1].id);
+  CHECK(heads[1].fields == Fields{{"fldPROVIDER", std::string("openai")}, {"fldMODEL", std::string("o3")}});
+  CHECK(heads[1].expect.empty());
+  CHECK(heads[1].merge_on == rows[1].merge_on);
+  // Asked out of order, with an id that is not waiting: queue order, the missing one skipped.
+  auto page = outbox.entries({rows[2].id, "no-such-id", rows[0].id}).value();
+  REQUIRE(page.size() == 2);
+  CHECK(page[0].id == rows[0].id);
+  CHECK(page[0].fields == rows[0].fields);
+  CHECK(page[0].expect == rows[0].expect);
+  CHECK(page[1].id == rows[2].id);
+}
+
 TEST_CASE("an update by record id keeps its record id and no key", "[outbox]") {
   TempDir dir;
   Outbox outbox(dir.path());
