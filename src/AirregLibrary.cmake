@@ -6,7 +6,7 @@ add_library(airreg STATIC
   core/error.cpp core/clock.cpp core/durable_file.cpp core/time_text.cpp core/sqlite_db.cpp core/task_pool.cpp core/duration_text.cpp
   http/http_response.cpp http/curl_transport.cpp http/url.cpp
   json/fields_json.cpp
-  airtable/formula.cpp airtable/table_spec.cpp airtable/airtable_errors.cpp
+  airtable/formula.cpp airtable/airtable_types.cpp airtable/airtable_errors.cpp
   airtable/records_json.cpp airtable/airtable_client.cpp airtable/schema.cpp airtable/setup.cpp
   airtable/rate_limiter.cpp airtable/row_diff.cpp airtable/outbox.cpp airtable/batch_writer.cpp airtable/batch_flush.cpp
   airtable/pending_rows.cpp airtable/write_refusals.cpp airtable/columns.cpp airtable/webhooks_json.cpp

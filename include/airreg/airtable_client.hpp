@@ -27,7 +27,9 @@ struct AirtableConfig {
   std::string endpoint_url = "https://api.airtable.com";  // as the official client
   std::string table = "AI Model Registry";
   std::string history_table = "Model Sync History";
-  size_t max_url_length = 15'000;  // longer listings go out as POST listRecords (characters)
+  // Longer listings go out as POST listRecords (characters). Airtable takes 16,000, but
+  // proxies and airtable-local (cpp-httplib) stop at 8 KiB, and a POST costs the same request.
+  size_t max_url_length = 8'000;
   double max_requests_per_second = 5;  // per base, shared by the process; 0: no pacing (req/s)
   std::chrono::milliseconds rate_limit_pause{30'000};  // after a 429 without Retry-After (ms)
 

@@ -122,6 +122,9 @@ class BatchWriter {
   // read it again; false when it came from a snapshot (then the rows are checked first).
   Result<size_t> submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
                         WriteReport* report = nullptr, bool read_just_now = true);
+  // The same, with the records' cells lent by pointer (read during the call only).
+  Result<size_t> submit_cells(const std::vector<Fields>& rows, const ReadCells& current, WriteReport* report = nullptr,
+                              bool read_just_now = true);
   // Journals updates of existing records by id (only connector cells: no compare-and-set).
   Result<size_t> submit_updates(const std::vector<AirtableRecord>& updates,
                                 const std::vector<std::string>& labels = {});

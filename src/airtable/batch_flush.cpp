@@ -119,6 +119,7 @@ class BatchWriter::Flush {
       pages[row->second].push_back(std::move(e.id));
     });
     if (!read) return std::unexpected(read.error());
+    progress_state_.rows_total += page_of.size();  // the whole pass, not one page at a time
     return pages;
   }
 
@@ -137,7 +138,6 @@ class BatchWriter::Flush {
         }
     }
     for (auto& group : airtable::group_entries(std::move(*waiting), fresh)) {
-      progress_state_.rows_total += group.rows.size();
       write_group(group);
       if (report_.stopped) return;
     }

@@ -26,6 +26,11 @@ BatchWriter::BatchWriter(AirtableClient client, std::shared_ptr<Outbox> outbox, 
 
 Result<size_t> BatchWriter::submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
                                    WriteReport* report, bool read_just_now) {
+  return submit_cells(rows, cells_of(current), report, read_just_now);
+}
+
+Result<size_t> BatchWriter::submit_cells(const std::vector<Fields>& rows, const ReadCells& current, WriteReport* report,
+                                         bool read_just_now) {
   if (options_.merge_on.empty())
     return std::unexpected(make_error(ErrorCode::invalid_argument, "the batch writer needs the fields to merge on"));
   airtable::RowDiff diff = airtable::diff_rows(rows, current, options_.merge_on);
@@ -43,9 +48,10 @@ Result<size_t> BatchWriter::submit(const std::vector<Fields>& rows, const std::v
     }
   }
   std::unordered_map<std::string, const Fields*> held;
-  for (const auto& record : current) {
-    std::string key = airtable::row_key(record.fields, options_.merge_on);
-    if (!key.empty()) held.emplace(std::move(key), &record.fields);
+  for (const Fields* record : current) {
+    if (!record) continue;
+    std::string key = airtable::row_key(*record, options_.merge_on);
+    if (!key.empty()) held.emplace(std::move(key), record);
   }
   std::vector<OutboxEntry> entries;
   entries.reserve(diff.changed.size());

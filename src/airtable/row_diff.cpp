@@ -92,8 +92,7 @@ std::string row_label(const Fields& row, const std::vector<std::string>& merge_o
   return label.empty() ? "(a row without its key)" : label;
 }
 
-RowDiff diff_rows(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
-                  const std::vector<std::string>& merge_on) {
+RowDiff diff_rows(const std::vector<Fields>& rows, const ReadCells& current, const std::vector<std::string>& merge_on) {
   RowDiff diff;
   // Rows of one key become one row first (the later cell wins), so the diff sees the end state.
   std::vector<std::pair<std::string, Fields>> merged;
@@ -112,9 +111,10 @@ RowDiff diff_rows(const std::vector<Fields>& rows, const std::vector<AirtableRec
     }
   }
   std::unordered_map<std::string, const Fields*> held;
-  for (const auto& record : current) {
-    std::string key = row_key(record.fields, merge_on);
-    if (!key.empty()) held.emplace(std::move(key), &record.fields);  // the first of duplicates
+  for (const Fields* record : current) {
+    if (!record) continue;
+    std::string key = row_key(*record, merge_on);
+    if (!key.empty()) held.emplace(std::move(key), record);  // the first of duplicates
   }
   for (auto& [key, row] : merged) {
     auto found = held.find(key);

@@ -27,7 +27,10 @@ struct RowDiff {
   std::vector<Fields> invalid;
   size_t unchanged = 0;
 };
-RowDiff diff_rows(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
-                  const std::vector<std::string>& merge_on);
+RowDiff diff_rows(const std::vector<Fields>& rows, const ReadCells& current, const std::vector<std::string>& merge_on);
+inline RowDiff diff_rows(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
+                         const std::vector<std::string>& merge_on) {
+  return diff_rows(rows, cells_of(current), merge_on);
+}
 
 }  // namespace airreg::airtable

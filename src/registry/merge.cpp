@@ -154,7 +154,11 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
 
   if (listing) {
     result.discovered = listing->models.size();
-    rows.reserve(rows.size() + listing->models.size());  // grown once, not doubled along the way
+    // Grown once, for the models without a row (not doubled along the way; refresh_provider
+    // reserves for all its categories first, and then this is a no-op).
+    size_t fresh = 0;
+    for (const auto& m : listing->models) fresh += !by_id.count(m.id);
+    if (rows.size() + fresh > rows.capacity()) rows.reserve(rows.size() + fresh);
     for (const auto& m : listing->models) {
       if (untouchable.count(provider + "/" + m.id)) continue;  // its row is a person's to fix first
       auto found = by_id.find(m.id);

@@ -91,12 +91,17 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     }
     out.categories.push_back(std::move(c));
   }
-  // Room for every listed model once: merge_listing's own reserve would regrow the rows for
-  // each later category, two copies of every row live at once (5 MB for 10,000 rows).
-  size_t listed = rows.size();
+  // Room for the rows and every model new to them, once: merge_listing's own reserve would
+  // regrow the rows for each later category, two copies of every row live at once (5 MB for
+  // 10,000 rows). The answers keep this buffer: no room for models that have a row already.
+  std::unordered_set<std::string_view> have;
+  for (const auto& r : rows) have.insert(r.model_id);
+  size_t room = rows.size();
   for (const auto& c : out.categories)
-    if (c.listing) listed += c.listing->models.size();
-  rows.reserve(listed);
+    if (c.listing)
+      for (const auto& m : c.listing->models) room += have.insert(m.id).second;
+  have = {};
+  rows.reserve(room);
   WriteStream stream(batches);
   for (size_t k = 0; k < out.categories.size(); ++k) {
     CategoryRefresh& c = out.categories[k];

@@ -132,7 +132,7 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
   std::set<std::string> untouchable = snap ? snap->parsed.untouchable : std::set<std::string>{};
   // Merged against nothing (no read, no snapshot): nothing is written, it would overwrite
   // a person's cells. Else writes are queued in batches as the merge makes them.
-  std::optional<std::vector<AirtableRecord>> current;
+  std::optional<ReadCells> current;  // lent by `snap`, which outlives the refresh
   std::optional<Error> unqueued;
   bool queued_any = false;
   // Whatever happens after a batch is queued (an exception included), the flusher is woken.

@@ -113,14 +113,14 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
       std::string started = now_text();
       auto begun = std::chrono::steady_clock::now();
       // Writes are queued in batches as the merge makes them (nothing on a dry run).
-      std::optional<std::vector<AirtableRecord>> current;
+      std::optional<ReadCells> current;  // lent by `table`, which outlives the refresh
       std::optional<Error> unqueued;
       bool queued_any = false;
       registry::WriteBatches queue;
       if (!options.dry_run)
         queue = [&](std::vector<Fields>&& batch) {
           if (!current) current = table->records_of(provider, registry);
-          auto queued = registry_writer.submit(batch, *current);
+          auto queued = registry_writer.submit_cells(batch, *current);
           if (queued) {
             queued_any = true;
           } else if (!unqueued) {

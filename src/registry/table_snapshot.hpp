@@ -33,8 +33,8 @@ struct TableSnapshot {
 
   // The provider's rows, every category (a merge matches by key whatever the Category).
   std::vector<RegistryRow> rows_of(const std::string& provider) const;
-  // Its records, for the writer's diff.
-  std::vector<AirtableRecord> records_of(const std::string& provider, const Columns& columns) const;
+  // Its records' cells, for the writer's diff: pointers into this snapshot, which must outlive them.
+  ReadCells records_of(const std::string& provider, const Columns& columns) const;
   // The row warnings that name this provider's rows.
   std::vector<std::string> warnings_of(const std::string& provider) const;
   std::vector<std::string> providers() const;  // with rows, sorted

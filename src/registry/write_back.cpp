@@ -44,9 +44,9 @@ WriteBack::~WriteBack() {
   watchdog.join();
 }
 
-Result<size_t> WriteBack::submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
-                                 bool read_just_now, bool wake_flusher) {
-  auto queued = writer_.submit(rows, current, nullptr, read_just_now);
+Result<size_t> WriteBack::submit(const std::vector<Fields>& rows, const ReadCells& current, bool read_just_now,
+                                 bool wake_flusher) {
+  auto queued = writer_.submit_cells(rows, current, nullptr, read_just_now);
   if (queued) {
     queued_.fetch_add(*queued, std::memory_order_relaxed);
     if (wake_flusher) wake();

@@ -88,7 +88,7 @@ TEST_CASE("a model id built to inject into a formula matches only itself", "[air
 TEST_CASE("a listing whose URL would pass the limit goes out as POST listRecords", "[airtable][integration]") {
   LocalServer server;
   AirtableConfig c = local_config(server);
-  c.max_url_length = 200;  // small, so a short formula crosses it; the default is 15,000
+  c.max_url_length = 200;  // small, so a short formula crosses it; the default is 8,000
   AirtableClient client(c, make_curl_transport());
   make_table(client);
   REQUIRE(client.create("Models", {{{"Key", "a"}}, {{"Key", "b"}}}));

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -440,4 +441,74 @@ TEST_CASE("a flush waiting on the rate limiter's pause stops at once when cancel
   REQUIRE(report.stopped);
   CHECK(report.stopped->code == ErrorCode::cancelled);
   CHECK(report.waiting == 3);
+}
+
+TEST_CASE("with pages, progress counts every row of the flush from the start; the bar is full only at the end", "[batch_writer]") {
+  Rig rig;
+  BatchWriterOptions paged;
+  paged.flush_page_rows = 10;
+  auto writer = rig.writer(paged);
+  REQUIRE(writer.submit(models(30), {}));
+  std::vector<airreg::WriteProgress> seen;
+  auto report = writer.flush([&](const airreg::WriteProgress& p) { seen.push_back(p); });
+  REQUIRE(report.complete());
+  REQUIRE_FALSE(seen.empty());
+  CHECK(seen.front().rows_total == 30);
+  for (auto& p : seen) CHECK(p.rows_done <= p.rows_total);
+  size_t full_before_end = 0;
+  for (size_t i = 0; i + 1 < seen.size(); ++i) full_before_end += seen[i].rows_done == seen[i].rows_total;
+  CHECK(full_before_end == 0);  // the bar reaches 100% only at the end
+}
+
+TEST_CASE("cancel between pages leaves the later pages waiting", "[batch_writer]") {
+  Rig rig;
+  BatchWriterOptions paged;
+  paged.flush_page_rows = 10;
+  auto writer = rig.writer(paged);
+  REQUIRE(writer.submit(models(30), {}));
+  size_t calls = 0;
+  auto report = writer.flush([&](const airreg::WriteProgress&) { if (++calls == 1) writer.cancel(); });
+  CHECK(report.written == 10);
+  CHECK(report.waiting == 20);
+  REQUIRE(report.stopped);
+}
+
+TEST_CASE("with pages, every entry of a refused row moves aside; the other rows land", "[batch_writer]") {
+  Rig rig;
+  BatchWriterOptions paged;
+  paged.flush_page_rows = 2;
+  auto writer = rig.writer(paged);
+  REQUIRE(writer.submit({model(1, {{"Bad", true}}), model(2), model(3), model(4)}, {}));
+  REQUIRE(writer.submit({model(1, {{"Max Tokens", 5.0}})}, {}));
+  auto report = writer.flush();
+  CHECK(report.written == 3);
+  REQUIRE(report.rejected.size() == 1);
+  CHECK(rig.outbox->status().value().rejected == 2);
+  CHECK(rig.waiting() == 0);
+}
+
+TEST_CASE("newer versions submitted during flushes of tiny pages always win", "[batch_writer]") {
+  for (size_t page : {1u, 2u, 3u, 7u}) {
+    CAPTURE(page);
+    Rig rig;
+    BatchWriterOptions paged;
+    paged.flush_page_rows = page;
+    auto writer = rig.writer(paged);
+    std::atomic<bool> done{false};
+    std::thread flusher([&] {
+      while (!done) writer.flush();
+      writer.flush();
+    });
+    for (int v = 0; v < 40; ++v) {
+      std::vector<Fields> rows;
+      for (int i = 0; i < 6; ++i) rows.push_back(model(i, {{"Max Tokens", double(v)}, {"V" + std::to_string(v % 5), true}}));
+      REQUIRE(writer.submit(rows, {}));
+    }
+    done = true;
+    flusher.join();
+    CHECK(rig.waiting() == 0);
+    auto held = rig.airtable->rows();
+    REQUIRE(held.size() == 6);
+    for (auto& [k, f] : held) CHECK(f.at("Max Tokens") == airreg::FieldValue(39.0));
+  }
 }

@@ -73,7 +73,7 @@ TEST_CASE("rows of one key are merged in order before the diff, the later cell w
 
 TEST_CASE("a row without its key cells cannot be upserted and is set apart", "[row_diff]") {
   Fields no_model{{"Provider ID", std::string("openai")}, {"Model ID", std::string("")}};
-  auto diff = diff_rows({no_model, row("o3")}, {}, kKey);
+  auto diff = diff_rows({no_model, row("o3")}, airreg::ReadCells{}, kKey);
   CHECK(diff.invalid.size() == 1);
   CHECK(diff.changed.size() == 1);
   CHECK(airreg::airtable::row_label(row("o3"), kKey) == "openai/o3");

@@ -2,6 +2,13 @@
 
 namespace airreg {
 
+ReadCells cells_of(const std::vector<AirtableRecord>& records) {
+  ReadCells out;
+  out.reserve(records.size());
+  for (const auto& r : records) out.push_back(&r.fields);
+  return out;
+}
+
 const FieldSpec* TableSpec::field_by_name(const std::string& name) const {
   for (const auto& f : fields)
     if (f.name == name) return &f;
