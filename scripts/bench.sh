@@ -60,7 +60,17 @@ AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL=
   OPENAI_API_KEY=bench OPENAI_BASE_URL="$small/openai" BIG_OPENAI_BASE_URL="$big/openai" FIVE_BASE_URL="$fiveurl" \
   ./build-bench/bin/bench_registry
 AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL="$airtable" \
-  OPENAI_API_KEY=bench BIG_OPENAI_BASE_URL="$big/openai" ./build-bench/bin/bench_registry rss
+  OPENAI_API_KEY=bench BIG_OPENAI_BASE_URL="$big/openai" RSS_TABLE=empty ./build-bench/bin/bench_registry rss
+# The usual day: the table already holds the models (filled by a sync on a base of its own,
+# without a rate limit, so that the fill takes a minute instead of four).
+full=$(start "$work/full.log" ./build-bench/bin/airtable-local --port 0 --token bench --rate-limit 0)
+(
+  export AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL="$full" OPENAI_API_KEY=bench
+  ./build-bench/bin/airreg setup >/dev/null
+  AIRREG_MAX_RPS=1000 AIRREG_STATE_DIR="$work/fill" OPENAI_BASE_URL="$big/openai" \
+    ./build-bench/bin/airreg sync --provider openai --category text --force >"$work/fill.log" 2>&1
+  BIG_OPENAI_BASE_URL="$big/openai" RSS_TABLE=full ./build-bench/bin/bench_registry rss
+)
 stop_servers
 trap - EXIT
 

@@ -7,7 +7,8 @@
 //                                   2 threads, ns per hit, beside std::mutex + unordered_map
 //   {"bench":"resolve_hit",...}     resolve_view() on a hit, beside models_view()
 // `bench_registry rss` alone (a fresh process, so that nothing else counts):
-//   {"bench":"registry_rss",...}    peak RSS of a registry holding BIG_MODELS models
+//   {"bench":"registry_rss",...}    peak RSS of a registry refreshing BIG_MODELS models, into
+//                                   an empty table or one that holds them (RSS_TABLE)
 #include <sys/resource.h>
 
 #include <atomic>
@@ -90,7 +91,11 @@ int registry_rss() {
   auto big = ModelRegistry::create(airtable, config, schemas, options).value();
   auto many = big->refresh("openai", ModelCategory::text).value();
   auto all = big->models("openai", ModelCategory::text, true).value();
+  // RSS_TABLE says what the table held before: "empty" (a first fill: every row written) or
+  // "full" (the models' rows: the table is read, every row parsed and merged; the usual day).
+  const char* table = std::getenv("RSS_TABLE");
   airreg::bench::BenchLine("registry_rss")
+      .add("table", std::string(table && *table ? table : "empty"))
       .add("models", all->models.size())
       .add("peak_rss_mb", peak_rss_mb())
       .add("before_mb", before)
