@@ -169,9 +169,30 @@ struct RereadWorld {
   void check_consistent() {
     auto held = all_rows(client);
     REQUIRE(held.size() == 1);
-    CHECK(held[0].fields.at("Model Name") == FieldValue(std::string("B")));
-    CHECK(held[0].fields.at("Metadata") == FieldValue(std::string("m-B")));
-    CHECK(held[0].fields.at("Available") == FieldValue(true));
+    check_row(held[0].fields, "B", "m-B");
+  }
+
+  // A second writer on the same outbox, reading it one row per page.
+  BatchWriter paged_writer() {
+    BatchWriterOptions options = registry_options();
+    options.guarded_fields = {"Model Name", "Metadata"};
+    options.flush_page_rows = 1;
+    return BatchWriter(client, std::make_shared<Outbox>(state.path()), options);
+  }
+  static Fields other_row() {
+    return {{"Model Key", std::string("openai/other")}, {"Provider ID", std::string("openai")}, {"Model ID", std::string("other")}};
+  }
+  // gpt-x holds this name and Metadata (written together) and the newer entry's connector cell.
+  static void check_row(const Fields& row, const std::string& name, const std::string& metadata) {
+    CHECK(row.at("Model Name") == FieldValue(name));
+    CHECK(row.at("Metadata") == FieldValue(metadata));
+    CHECK(row.at("Available") == FieldValue(true));
+  }
+  void check_beside_other(const std::string& name, const std::string& metadata) {
+    auto held = all_rows(client);
+    REQUIRE(held.size() == 2);
+    for (auto& r : held)
+      if (r.fields.at("Model ID") == FieldValue(std::string("gpt-x"))) check_row(r.fields, name, metadata);
   }
 };
 
@@ -208,35 +229,20 @@ TEST_CASE("a row written by one flush and queued again from an earlier read is c
 
 TEST_CASE("an older and a newer entry of a row, another row queued between, meet in one page of one row", "[batch_writer][integration]") {
   RereadWorld w;
-  BatchWriterOptions options = registry_options();
-  options.guarded_fields = {"Model Name", "Metadata"};
-  options.flush_page_rows = 1;
-  BatchWriter paged(w.client, std::make_shared<Outbox>(w.state.path()), options);
-  Fields other{{"Model Key", std::string("openai/other")}, {"Provider ID", std::string("openai")}, {"Model ID", std::string("other")}};
+  BatchWriter paged = w.paged_writer();
   REQUIRE(paged.submit({w.older}, w.read).value() == 1);
-  REQUIRE(paged.submit({other}, {}).value() == 1);
+  REQUIRE(paged.submit({RereadWorld::other_row()}, {}).value() == 1);
   REQUIRE(paged.submit({w.newer}, w.read, nullptr, true).value() == 1);
   CHECK(paged.flush().complete());
-  auto held = all_rows(w.client);
-  REQUIRE(held.size() == 2);
-  for (auto& r : held)
-    if (r.fields.at("Model ID") == FieldValue(std::string("gpt-x"))) {
-      // Merged: the newer entry's guarded cells replace the older's, and the table still holds
-      // what both merges saw.
-      CHECK(r.fields.at("Metadata") == FieldValue(std::string("m-A2")));
-      CHECK(r.fields.at("Model Name") == FieldValue(std::string("A")));
-      CHECK(r.fields.at("Available") == FieldValue(true));
-    }
+  // Merged: the newer entry's guarded cells replace the older's, and the table still holds
+  // what both merges saw.
+  w.check_beside_other("A", "m-A2");
 }
 
 TEST_CASE("a newer entry queued as read while an earlier page is written is checked against the table", "[batch_writer][integration]") {
   RereadWorld w;
-  BatchWriterOptions options = registry_options();
-  options.guarded_fields = {"Model Name", "Metadata"};
-  options.flush_page_rows = 1;
-  BatchWriter paged(w.client, std::make_shared<Outbox>(w.state.path()), options);
-  Fields other{{"Model Key", std::string("openai/other")}, {"Provider ID", std::string("openai")}, {"Model ID", std::string("other")}};
-  REQUIRE(paged.submit({other}, {}).value() == 1);
+  BatchWriter paged = w.paged_writer();
+  REQUIRE(paged.submit({RereadWorld::other_row()}, {}).value() == 1);
   REQUIRE(paged.submit({w.older}, w.read).value() == 1);
   bool queued = false;
   auto report = paged.flush([&](const WriteProgress&) {
@@ -246,14 +252,7 @@ TEST_CASE("a newer entry queued as read while an earlier page is written is chec
   });
   REQUIRE(queued);
   CHECK(report.complete());
-  auto held = all_rows(w.client);
-  REQUIRE(held.size() == 2);
-  for (auto& r : held)
-    if (r.fields.at("Model ID") == FieldValue(std::string("gpt-x"))) {
-      CHECK(r.fields.at("Model Name") == FieldValue(std::string("B")));
-      CHECK(r.fields.at("Metadata") == FieldValue(std::string("m-B")));
-      CHECK(r.fields.at("Available") == FieldValue(true));
-    }
+  w.check_beside_other("B", "m-B");
 }
 
 TEST_CASE("a replay's re-read of 100 long keys is one request, whatever its URL's length", "[batch_writer][integration]") {

@@ -59,6 +59,11 @@ struct Rig {
     options.merge_on = {"Provider ID", "Model ID"};
     return BatchWriter(client(), outbox, options, clock.clock());
   }
+  // A writer whose flushes read the outbox `rows` rows at a time.
+  BatchWriter writer_in_pages(size_t rows, BatchWriterOptions options = {}) {
+    options.flush_page_rows = rows;
+    return writer(options);
+  }
   size_t waiting() { return outbox->waiting().value().size(); }
 };
 
@@ -374,10 +379,9 @@ TEST_CASE("of several queued merges of one row, the newest decides the people's 
 
 TEST_CASE("a flush reads the outbox a page of rows at a time, each row's entries in one page", "[batch_writer]") {
   Rig rig;
-  BatchWriterOptions paged;
-  paged.guarded_fields = {"Notes"};
-  paged.flush_page_rows = 2;
-  auto writer = rig.writer(paged);
+  BatchWriterOptions guarded;
+  guarded.guarded_fields = {"Notes"};
+  auto writer = rig.writer_in_pages(2, guarded);
   // model-1 is queued first and again last, after three other rows: its entries meet in the
   // first page (with model-2), and the newer entry decides its people's cells.
   REQUIRE(writer.submit({model(1, {{"Notes", std::string("old merge")}, {"Available", true}})}, {}));
@@ -445,9 +449,7 @@ TEST_CASE("a flush waiting on the rate limiter's pause stops at once when cancel
 
 TEST_CASE("with pages, progress counts every row of the flush from the start; the bar is full only at the end", "[batch_writer]") {
   Rig rig;
-  BatchWriterOptions paged;
-  paged.flush_page_rows = 10;
-  auto writer = rig.writer(paged);
+  auto writer = rig.writer_in_pages(10);
   REQUIRE(writer.submit(models(30), {}));
   std::vector<airreg::WriteProgress> seen;
   auto report = writer.flush([&](const airreg::WriteProgress& p) { seen.push_back(p); });
@@ -462,9 +464,7 @@ TEST_CASE("with pages, progress counts every row of the flush from the start; th
 
 TEST_CASE("cancel between pages leaves the later pages waiting", "[batch_writer]") {
   Rig rig;
-  BatchWriterOptions paged;
-  paged.flush_page_rows = 10;
-  auto writer = rig.writer(paged);
+  auto writer = rig.writer_in_pages(10);
   REQUIRE(writer.submit(models(30), {}));
   size_t calls = 0;
   auto report = writer.flush([&](const airreg::WriteProgress&) { if (++calls == 1) writer.cancel(); });
@@ -475,9 +475,7 @@ TEST_CASE("cancel between pages leaves the later pages waiting", "[batch_writer]
 
 TEST_CASE("with pages, every entry of a refused row moves aside; the other rows land", "[batch_writer]") {
   Rig rig;
-  BatchWriterOptions paged;
-  paged.flush_page_rows = 2;
-  auto writer = rig.writer(paged);
+  auto writer = rig.writer_in_pages(2);
   REQUIRE(writer.submit({model(1, {{"Bad", true}}), model(2), model(3), model(4)}, {}));
   REQUIRE(writer.submit({model(1, {{"Max Tokens", 5.0}})}, {}));
   auto report = writer.flush();
@@ -491,9 +489,7 @@ TEST_CASE("newer versions submitted during flushes of tiny pages always win", "[
   for (size_t page : {1u, 2u, 3u, 7u}) {
     CAPTURE(page);
     Rig rig;
-    BatchWriterOptions paged;
-    paged.flush_page_rows = page;
-    auto writer = rig.writer(paged);
+    auto writer = rig.writer_in_pages(page);
     std::atomic<bool> done{false};
     std::thread flusher([&] {
       while (!done) writer.flush();
