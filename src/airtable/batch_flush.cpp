@@ -187,7 +187,8 @@ class BatchWriter::Flush {
     std::vector<PendingRow*> to_send;
     for (auto& row : group.rows) {
       if (row.settled || row.entry.fields.empty()) {
-        settle(row);  // nothing left to write
+        if (settle(row)) ++progress_state_.rows_done;  // nothing left to write: done too
+        tell();
         continue;
       }
       to_send.push_back(&row);

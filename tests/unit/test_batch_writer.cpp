@@ -360,6 +360,26 @@ TEST_CASE("a replay leaves out the people's cells a person changed since the mer
   CHECK(replay.requests == 2);  // the re-read, then the write
 }
 
+TEST_CASE("a row the re-read leaves nothing to write counts as done: the progress ends full", "[batch_writer]") {
+  Rig rig;
+  BatchWriterOptions guarded;
+  guarded.guarded_fields = {"Notes"};
+  rig.writer().write({model(1, {{"Notes", std::string("old")}})}, {});
+  std::vector<airreg::AirtableRecord> read;
+  for (auto& [key, fields] : rig.airtable->rows()) read.push_back({"rec1", "", fields});
+  auto writer = rig.writer(guarded);
+  Fields notes_only{{"Provider ID", std::string("openai")}, {"Model ID", std::string("model-1")}, {"Notes", std::string("new")}};
+  REQUIRE(writer.submit({notes_only}, read, nullptr, false).value() == 1);
+  rig.airtable->person_edits("openai/model-1", {{"Notes", std::string("Mine")}});
+  airreg::WriteProgress last;
+  auto report = writer.flush([&](const airreg::WriteProgress& p) { last = p; });
+  CHECK(report.conflicts == 1);
+  CHECK(report.written == 0);
+  CHECK(rig.waiting() == 0);
+  CHECK(last.rows_total == 1);
+  CHECK(last.rows_done == 1);
+}
+
 TEST_CASE("of several queued merges of one row, the newest decides the people's cells", "[batch_writer]") {
   Rig rig;
   BatchWriterOptions guarded;
