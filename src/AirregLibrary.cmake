@@ -15,7 +15,7 @@ add_library(airreg STATIC
   providers/listing_builder.cpp providers/provider_http.cpp providers/provider_catalog.cpp
   providers/openai_style.cpp providers/xai.cpp providers/anthropic.cpp providers/google.cpp
   providers/openrouter.cpp providers/ollama.cpp providers/tts_voices.cpp providers/discovery.cpp
-  registry/model_status.cpp registry/row_codec.cpp registry/merge.cpp registry/resolve.cpp registry/sync.cpp
+  registry/model_status.cpp registry/row_codec.cpp registry/seeded_cells.cpp registry/merge.cpp registry/resolve.cpp registry/sync.cpp
   registry/table_snapshot.cpp registry/table_reader.cpp registry/snapshot_store.cpp registry/provider_refresh.cpp
   fleet/redis_url.cpp fleet/redis_connection.cpp fleet/redis_core.cpp fleet/redis_budget.cpp fleet/notice_codec.cpp
   fleet/local_fleet.cpp fleet/redis_fleet.cpp

@@ -42,10 +42,14 @@ struct RegistryRow {
   bool recommended = false;
   std::optional<double> sort_order;
   std::string notes;
-  // From Metadata: the value of each seeded field (by key) the connector wrote last, and the
-  // seeded fields a person changed since (theirs from then on).
+  // From Metadata, the merge's bookkeeping: the value of each seeded field (by key) the
+  // connector wrote last, and the seeded fields a person changed since (theirs from then on).
+  // A last-written value that is still the row's own cell is not copied into `seeded`: it is
+  // a bit of seeded_in_cells (bit i: the i-th of Model Name, Category, Max Tokens, Max Output
+  // Tokens, Input Cost, Output Cost, Features), so that a row nobody edited holds no copies.
   Fields seeded;
   std::set<std::string> people;
+  uint8_t seeded_in_cells = 0;
 
   std::string key() const { return provider_id + "/" + model_id; }
 };

@@ -6,47 +6,13 @@
 #include "airtable/row_diff.hpp"
 #include "core/time_text.hpp"
 #include "registry/row_codec.hpp"
+#include "registry/seeded_cells.hpp"
 
 namespace airreg::registry {
 
 namespace {
 
 using airtable::cells_equal;
-
-const char* const kSeeded[] = {"model_name", "category", "max_tokens", "max_output_tokens", "input_cost", "output_cost",
-                               "features"};
-
-FieldValue optional_number(const std::optional<double>& v) { return v ? FieldValue(*v) : FieldValue{}; }
-FieldValue optional_whole(const std::optional<int64_t>& v) {
-  return v ? FieldValue(static_cast<double>(*v)) : FieldValue{};
-}
-
-// The row's current cell of a seeded field.
-FieldValue current(const RegistryRow& r, std::string_view key) {
-  if (key == "model_name") return r.model_name.empty() ? FieldValue{} : FieldValue(r.model_name);
-  if (key == "category") return std::string(to_string(r.category));
-  if (key == "max_tokens") return optional_whole(r.max_tokens);
-  if (key == "max_output_tokens") return optional_whole(r.max_output_tokens);
-  if (key == "input_cost") return optional_number(r.input_cost);
-  if (key == "output_cost") return optional_number(r.output_cost);
-  return r.features.empty() ? FieldValue{} : FieldValue(r.features);
-}
-
-void set_current(RegistryRow& r, std::string_view key, const FieldValue& v) {
-  auto number = [&]() -> std::optional<double> {
-    if (auto d = std::get_if<double>(&v)) return *d;
-    return std::nullopt;
-  };
-  if (key == "model_name") r.model_name = std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "";
-  if (key == "category") r.category = parse_category(std::get<std::string>(v)).value_or(r.category);
-  if (key == "max_tokens") r.max_tokens = number() ? std::optional<int64_t>(static_cast<int64_t>(*number())) : std::nullopt;
-  if (key == "max_output_tokens")
-    r.max_output_tokens = number() ? std::optional<int64_t>(static_cast<int64_t>(*number())) : std::nullopt;
-  if (key == "input_cost") r.input_cost = number();
-  if (key == "output_cost") r.output_cost = number();
-  if (key == "features") r.features = std::holds_alternative<std::vector<std::string>>(v) ? std::get<std::vector<std::string>>(v)
-                                                                                        : std::vector<std::string>{};
-}
 
 // What the listing says of a seeded field; empty when it says nothing.
 std::optional<FieldValue> discovered(const ModelInfo& m, ModelCategory category, std::string_view key,
@@ -69,7 +35,7 @@ std::optional<FieldValue> discovered(const ModelInfo& m, ModelCategory category,
 // Collects one row's changed cells by key; turns them into a write by cell (field id).
 struct RowWrite {
   Fields cells;  // by key
-  void set(const char* key, FieldValue v) { cells[key] = std::move(v); }
+  void set(std::string_view key, FieldValue v) { cells[std::string(key)] = std::move(v); }
   Fields by_cell(const RegistryRow& row, const airtable::Columns& columns) const {
     Fields out;
     for (const auto& [key, value] : cells) out[columns.cell(key)] = value;
@@ -81,25 +47,24 @@ struct RowWrite {
 
 // The three-way merge of the seeded fields; true when the metadata changed.
 bool merge_seeded(RegistryRow& row, const ModelInfo& m, ModelCategory category, bool is_new, RowWrite& write,
-                  const std::vector<std::string>& feature_choices) {
+                  const std::vector<std::string>& feature_choices, bool as_bits) {
   std::string before = write_metadata(row);
-  for (const char* key : kSeeded) {
-    if (row.people.count(key)) continue;
-    FieldValue cell = is_new ? FieldValue{} : current(row, key);  // a new row has no cells yet
-    auto last = row.seeded.find(key);
-    bool person_changed = last != row.seeded.end() ? !cells_equal(cell, last->second)
-                                                   : !is_new && !cells_equal(cell, FieldValue{}) && key != std::string_view("category");
+  for (std::string_view key : kSeededFields) {
+    if (row.people.count(std::string(key))) continue;
+    FieldValue cell = is_new ? FieldValue{} : seeded_cell(row, key);  // a new row has no cells yet
+    auto last = last_seeded(row, key);
+    bool person_changed = last ? !cells_equal(cell, *last) : !is_new && !cells_equal(cell, FieldValue{}) && key != "category";
     if (person_changed) {
-      row.people.insert(key);  // theirs from now on
+      row.people.emplace(key);  // theirs from now on
       continue;
     }
     auto value = discovered(m, category, key, feature_choices);
     if (!value) continue;
     if (!cells_equal(cell, *value)) {
       write.set(key, *value);
-      set_current(row, key, *value);
+      set_seeded_cell(row, key, *value);
     }
-    row.seeded[key] = *value;
+    remember_seeded(row, key, *value, as_bits);
   }
   return write_metadata(row) != before;
 }
@@ -125,8 +90,8 @@ bool offered(const airtable::Columns& columns, const char* key, const std::strin
 }  // namespace
 
 ModelCategory listed_category(const RegistryRow& row) {
-  if (auto seeded = row.seeded.find("category"); seeded != row.seeded.end())
-    if (auto text = std::get_if<std::string>(&seeded->second))
+  if (auto seeded = last_seeded(row, "category"))
+    if (auto text = std::get_if<std::string>(&*seeded))
       if (auto c = parse_category(*text)) return *c;
   return row.category;
 }
@@ -208,7 +173,7 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
         write.set("last_verified", now_text);
         row.last_verified = now;
       }
-      if (merge_seeded(row, m, category, is_new, write, feature_choices) || is_new)
+      if (merge_seeded(row, m, category, is_new, write, feature_choices, policy.seeded_as_bits) || is_new)
         write.set("metadata", write_metadata(row));
       if (is_new) {
         ++result.created;

@@ -84,7 +84,9 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     auto listing = discovery.discover(provider, category, stop);
     if (listing) {
       c.listing = std::move(*listing);
-      c.listing->skipped = {};  // never read by a refresh: not held while the other listings are read and merged
+      // Never read by a refresh: not held while the other listings are read and merged. (Assigned
+      // an empty vector, not `= {}`, which keeps the buffer.)
+      c.listing->skipped = std::vector<SkippedModel>();
       keep_first_of_each_id(c.listing->models);
     } else {
       c.error = listing.error();
@@ -100,7 +102,7 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
   for (const auto& c : out.categories)
     if (c.listing)
       for (const auto& m : c.listing->models) room += have.insert(m.id).second;
-  have = {};
+  have = std::unordered_set<std::string_view>();
   rows.reserve(room);
   WriteStream stream(batches);
   for (size_t k = 0; k < out.categories.size(); ++k) {
@@ -121,7 +123,7 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
                              untouchable, take);
     // Merged: the listing's models are not read again (sync_record needs its requests,
     // warnings and unclassified ids).
-    if (c.listing) c.listing->models = {};
+    if (c.listing) c.listing->models = std::vector<ModelInfo>();
     rows = std::move(c.merged.rows);
     c.merged.rows.clear();
   }

@@ -127,7 +127,7 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
   for (ModelCategory c : registry::offered_categories(*discovery_, provider, {ModelCategory::text, ModelCategory::tts}))
     if (!discovery_->missing_key(provider, c)) categories.push_back(c);
   provider_calls_.fetch_add(categories.size(), std::memory_order_relaxed);
-  registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5};
+  registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5, true};
   std::vector<RegistryRow> rows = snap ? snap->rows_of(provider) : std::vector<RegistryRow>{};
   std::set<std::string> untouchable = snap ? snap->parsed.untouchable : std::set<std::string>{};
   // Merged against nothing (no read, no snapshot): nothing is written, it would overwrite

@@ -8,6 +8,7 @@
 #include "core/time_text.hpp"
 #include "json/fields_json.hpp"
 #include "json/member.hpp"
+#include "registry/seeded_cells.hpp"
 
 namespace airreg::registry {
 
@@ -143,6 +144,7 @@ Result<RegistryRow> parse_row(const AirtableRecord& record, const Columns& colum
   row.sort_order = cells.number("sort_order");
   row.notes = cells.text("notes");
   read_metadata(cells.text("metadata"), row, cells);
+  fold_seeded(row);
   if (!cells.first_problem().empty()) return fail(cells.first_problem());
   return row;
 }
@@ -186,7 +188,10 @@ std::string write_metadata(const RegistryRow& row) {
   w.StartObject();
   json::member(w, "airreg", 1);
   json::key(w, "seeded");
-  json::write_fields(w, row.seeded);
+  if (row.seeded_in_cells == 0)
+    json::write_fields(w, row.seeded);
+  else
+    json::write_fields(w, seeded_values(row));
   w.Key("people");
   w.StartArray();
   for (const auto& p : row.people) json::write_string(w, p);

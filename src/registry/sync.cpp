@@ -68,7 +68,7 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
   if (bound.warning) report.warnings.push_back(*bound.warning);
   const airtable::Columns& registry = bound.registry;
   const airtable::Columns& history = bound.history;
-  registry::MergePolicy policy{options.new_status, options.grace, options.verify_interval, 0.5};
+  registry::MergePolicy policy{options.new_status, options.grace, options.verify_interval, 0.5, true};
   BatchWriter registry_writer(client_, outbox_, registry::registry_writer_options(registry));
 
   // One read of the whole table serves every provider.
