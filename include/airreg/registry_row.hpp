@@ -47,6 +47,8 @@ struct RegistryRow {
   // A last-written value that is still the row's own cell is not copied into `seeded`: it is
   // a bit of seeded_in_cells (bit i: the i-th of Model Name, Category, Max Tokens, Max Output
   // Tokens, Input Cost, Output Cost, Features), so that a row nobody edited holds no copies.
+  // Such a row's cells are what was read: a copy whose seeded cells are changed in memory is
+  // not a row to merge again (its last-written values would change with them).
   Fields seeded;
   std::set<std::string> people;
   uint8_t seeded_in_cells = 0;
