@@ -83,12 +83,6 @@ struct DroppedCell {
 };
 
 // A row that landed, as a reader of the report names it.
-struct WrittenRow {
-  std::string table;
-  std::string label;        // e.g. "openai/gpt-4o"
-  bool by_record_id = false;  // an update of a known record (Last Verified), not an upsert
-};
-
 struct WriteReport {
   size_t submitted = 0;   // rows given to write()/submit()
   size_t unchanged = 0;   // left out: the table already holds them
@@ -104,7 +98,10 @@ struct WriteReport {
   size_t gone = 0;        // updates of records that no longer exist, dropped
   std::vector<RejectedRow> rejected;
   std::vector<DroppedCell> dropped_cells;
-  std::vector<WrittenRow> written_rows;  // every row that landed
+  // The tables upserts landed in, each with the first merge_on value of the rows upserted
+  // there (in the registry, their providers: "openai" of "openai/gpt-4o"). Updates of known
+  // records (Last Verified) are not named. Names, not rows: a flush of 10,000 rows keeps a few.
+  std::map<std::string, std::set<std::string>> upserted;
   std::optional<Error> stopped;  // why the flush stopped early (outage, 401/403, schema, disk)
 
   bool complete() const { return !stopped && rejected.empty() && waiting == 0; }
@@ -122,8 +119,9 @@ class BatchWriter {
   // read it again; false when it came from a snapshot (then the rows are checked first).
   Result<size_t> submit(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
                         WriteReport* report = nullptr, bool read_just_now = true);
-  // The same, with the records' cells lent by pointer (read during the call only).
-  Result<size_t> submit_cells(const std::vector<Fields>& rows, const ReadCells& current, WriteReport* report = nullptr,
+  // The same, with the records' cells lent by pointer (read during the call only); rows a
+  // caller is done with are moved in, not copied.
+  Result<size_t> submit_cells(std::vector<Fields> rows, const ReadCells& current, WriteReport* report = nullptr,
                               bool read_just_now = true);
   // Journals updates of existing records by id (only connector cells: no compare-and-set).
   Result<size_t> submit_updates(const std::vector<AirtableRecord>& updates,
@@ -149,10 +147,11 @@ class BatchWriter {
   std::shared_ptr<spdlog::logger> logger_;
   std::stop_source stop_;
   std::mutex submitted_mutex_;
-  std::unordered_set<std::string> submitted_ids_;  // queued by this writer and not yet landed
-  // Of those, never tried, as read just before they were queued (the time they were queued):
-  // no re-read needed, unless their record was written since (landed_at_).
-  std::unordered_map<std::string, Clock::TimePoint> fresh_ids_;
+  // Entries queued by this writer and not yet landed, by id; with the time they were queued
+  // when they were never tried and the rows were read just before they were queued: those
+  // need no re-read, unless their record was written since (landed_at_). One map for both:
+  // a refresh of 10,000 rows queues 10,000 ids.
+  std::unordered_map<std::string, std::optional<Clock::TimePoint>> submitted_;
   std::unordered_map<std::string, Clock::TimePoint> landed_at_;  // a record's table and key -> when a flush wrote it
 };
 

@@ -74,6 +74,9 @@ struct DiscoveryConfig {
   std::vector<CompatibleProvider> compatible;
   bool ollama_context = false;  // ask Ollama's /api/show for each model's context length
   bool keep_raw_json = false;   // fill ModelInfo::raw_json (`discover --json`); a copy per entry
+  // Fill DiscoveryResult::skipped (what `discover` shows). A registry and a sync never read
+  // them and turn it off: the TTS listing of a 10,000-model provider skips 10,000 entries.
+  bool keep_skipped = true;
   int max_rate_limited_retries = 3;                 // 429s before giving up
   std::chrono::seconds max_rate_limit_wait{60};     // a longer wait is an error, not a sleep (s)
   int max_attempts = 4;                             // tries for 5xx and transport failures

@@ -132,9 +132,9 @@ class BatchWriter::Flush {
       std::lock_guard lock(w_.submitted_mutex_);
       auto now = w_.clock_.now();
       for (const auto& e : *waiting)
-        if (auto queued = w_.fresh_ids_.find(e.id); queued != w_.fresh_ids_.end()) {
-          if (still_as_read(e, queued->second, now)) fresh.insert(e.id);
-          w_.fresh_ids_.erase(queued);
+        if (auto queued = w_.submitted_.find(e.id); queued != w_.submitted_.end() && queued->second) {
+          if (still_as_read(e, *queued->second, now)) fresh.insert(e.id);
+          queued->second.reset();  // tried: a later try reads the row again
         }
     }
     for (auto& group : airtable::group_entries(std::move(*waiting), fresh)) {
@@ -357,7 +357,7 @@ class BatchWriter::Flush {
       return false;
     }
     std::lock_guard lock(w_.submitted_mutex_);
-    for (const auto& id : row.ids) w_.submitted_ids_.erase(id);
+    for (const auto& id : row.ids) w_.submitted_.erase(id);
     return true;
   }
 
@@ -389,14 +389,14 @@ class BatchWriter::Flush {
     if (auto marked = w_.outbox_->mark_done(ids); !marked) return stop(marked.error());
     report_.written += rows.size();
     for (const auto* r : rows)
-      report_.written_rows.push_back(WrittenRow{r->entry.table, r->entry.label, !r->entry.record_id.empty()});
+      if (r->entry.record_id.empty()) report_.upserted[r->entry.table].insert(r->entry.label.substr(0, r->entry.label.find('/')));
     report_.created += result.created.size();
     report_.updated += result.updated.size();
     {
       std::lock_guard lock(w_.submitted_mutex_);
       for (const auto* r : rows) {
         bool ours = false;
-        for (const auto& id : r->ids) ours |= w_.submitted_ids_.erase(id) > 0;
+        for (const auto& id : r->ids) ours |= w_.submitted_.erase(id) > 0;
         if (!ours) ++report_.replayed;
       }
     }
@@ -423,7 +423,7 @@ class BatchWriter::Flush {
     if (auto kept = w_.outbox_->reject(moved); !kept) return stop(kept.error());
     {
       std::lock_guard lock(w_.submitted_mutex_);
-      for (const auto& id : row.ids) w_.submitted_ids_.erase(id);
+      for (const auto& id : row.ids) w_.submitted_.erase(id);
     }
     ++progress_state_.rows_done;
     tell();

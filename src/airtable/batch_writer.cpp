@@ -29,13 +29,15 @@ Result<size_t> BatchWriter::submit(const std::vector<Fields>& rows, const std::v
   return submit_cells(rows, cells_of(current), report, read_just_now);
 }
 
-Result<size_t> BatchWriter::submit_cells(const std::vector<Fields>& rows, const ReadCells& current, WriteReport* report,
+Result<size_t> BatchWriter::submit_cells(std::vector<Fields> rows, const ReadCells& current, WriteReport* report,
                                          bool read_just_now) {
   if (options_.merge_on.empty())
     return std::unexpected(make_error(ErrorCode::invalid_argument, "the batch writer needs the fields to merge on"));
-  airtable::RowDiff diff = airtable::diff_rows(rows, current, options_.merge_on);
+  size_t submitted = rows.size();
+  airtable::CellsByKey held = airtable::cells_by_key(current, options_.merge_on);
+  airtable::RowDiff diff = airtable::diff_rows(std::move(rows), held, options_.merge_on);
   if (report) {
-    report->submitted += rows.size();
+    report->submitted += submitted;
     report->unchanged += diff.unchanged;
     for (const auto& row : diff.invalid) {
       std::string missing;
@@ -46,12 +48,6 @@ Result<size_t> BatchWriter::submit_cells(const std::vector<Fields>& rows, const 
       report->rejected.push_back(RejectedRow{airtable::row_label(row, options_.merge_on), options_.table,
                                              "a row needs every field it is merged on (" + missing + ")"});
     }
-  }
-  std::unordered_map<std::string, const Fields*> held;
-  for (const Fields* record : current) {
-    if (!record) continue;
-    std::string key = airtable::row_key(*record, options_.merge_on);
-    if (!key.empty()) held.emplace(std::move(key), record);
   }
   std::vector<OutboxEntry> entries;
   entries.reserve(diff.changed.size());
@@ -77,10 +73,8 @@ Result<size_t> BatchWriter::submit_cells(const std::vector<Fields>& rows, const 
   // registry's flusher, while a refresh still queues batches) reads them only once they are.
   std::lock_guard lock(submitted_mutex_);
   if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
-  for (const auto& e : entries) {
-    submitted_ids_.insert(e.id);
-    if (read_just_now) fresh_ids_.emplace(e.id, clock_.now());
-  }
+  auto now = clock_.now();
+  for (const auto& e : entries) submitted_.emplace(e.id, read_just_now ? std::optional(now) : std::nullopt);
   return entries.size();
 }
 
@@ -98,7 +92,7 @@ Result<size_t> BatchWriter::submit_updates(const std::vector<AirtableRecord>& up
   }
   std::lock_guard lock(submitted_mutex_);  // as in submit()
   if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
-  for (const auto& e : entries) submitted_ids_.insert(e.id);
+  for (const auto& e : entries) submitted_.emplace(e.id, std::nullopt);
   return entries.size();
 }
 

@@ -92,30 +92,37 @@ std::string row_label(const Fields& row, const std::vector<std::string>& merge_o
   return label.empty() ? "(a row without its key)" : label;
 }
 
-RowDiff diff_rows(const std::vector<Fields>& rows, const ReadCells& current, const std::vector<std::string>& merge_on) {
-  RowDiff diff;
-  // Rows of one key become one row first (the later cell wins), so the diff sees the end state.
-  std::vector<std::pair<std::string, Fields>> merged;
-  std::unordered_map<std::string, size_t> position;
-  for (const auto& row : rows) {
-    std::string key = row_key(row, merge_on);
-    if (key.empty()) {
-      diff.invalid.push_back(row);
-      continue;
-    }
-    auto [at, fresh] = position.emplace(key, merged.size());
-    if (fresh) {
-      merged.emplace_back(std::move(key), row);
-    } else {
-      for (const auto& [name, value] : row) merged[at->second].second[name] = value;
-    }
-  }
-  std::unordered_map<std::string, const Fields*> held;
+CellsByKey cells_by_key(const ReadCells& current, const std::vector<std::string>& merge_on) {
+  CellsByKey held;
+  held.reserve(current.size());
   for (const Fields* record : current) {
     if (!record) continue;
     std::string key = row_key(*record, merge_on);
     if (!key.empty()) held.emplace(std::move(key), record);  // the first of duplicates
   }
+  return held;
+}
+
+RowDiff diff_rows(std::vector<Fields> rows, const CellsByKey& held, const std::vector<std::string>& merge_on) {
+  RowDiff diff;
+  // Rows of one key become one row first (the later cell wins), so the diff sees the end state.
+  std::vector<std::pair<std::string, Fields>> merged;
+  merged.reserve(rows.size());
+  std::unordered_map<std::string, size_t> position;
+  for (auto& row : rows) {
+    std::string key = row_key(row, merge_on);
+    if (key.empty()) {
+      diff.invalid.push_back(std::move(row));
+      continue;
+    }
+    auto [at, fresh] = position.emplace(key, merged.size());
+    if (fresh) {
+      merged.emplace_back(std::move(key), std::move(row));
+    } else {
+      for (auto& [name, value] : row) merged[at->second].second[name] = std::move(value);
+    }
+  }
+  rows = std::vector<Fields>();  // moved from: its buffer goes now
   for (auto& [key, row] : merged) {
     auto found = held.find(key);
     if (found == held.end()) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "airreg/airtable_types.hpp"
@@ -27,10 +28,17 @@ struct RowDiff {
   std::vector<Fields> invalid;
   size_t unchanged = 0;
 };
-RowDiff diff_rows(const std::vector<Fields>& rows, const ReadCells& current, const std::vector<std::string>& merge_on);
-inline RowDiff diff_rows(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
+// The records read, by key (the first of duplicates): made once for a batch of rows.
+using CellsByKey = std::unordered_map<std::string, const Fields*>;
+CellsByKey cells_by_key(const ReadCells& current, const std::vector<std::string>& merge_on);
+// `rows` is taken by value: a caller done with its rows moves them in, and they are not copied.
+RowDiff diff_rows(std::vector<Fields> rows, const CellsByKey& current, const std::vector<std::string>& merge_on);
+inline RowDiff diff_rows(std::vector<Fields> rows, const ReadCells& current, const std::vector<std::string>& merge_on) {
+  return diff_rows(std::move(rows), cells_by_key(current, merge_on), merge_on);
+}
+inline RowDiff diff_rows(std::vector<Fields> rows, const std::vector<AirtableRecord>& current,
                          const std::vector<std::string>& merge_on) {
-  return diff_rows(rows, cells_of(current), merge_on);
+  return diff_rows(std::move(rows), cells_of(current), merge_on);
 }
 
 }  // namespace airreg::airtable

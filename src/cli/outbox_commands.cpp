@@ -97,9 +97,8 @@ std::optional<std::vector<std::string>> changed_providers(const WriteReport& rep
     if (auto bound = registry::SnapshotStore(settings.state_dir).load_binding(settings.airtable.base_id, *schemas))
       tables.insert(bound->registry.table());
   std::set<std::string> providers;
-  for (const auto& row : report.written_rows)
-    if (!row.by_record_id && tables.count(row.table))
-      if (auto slash = row.label.find('/'); slash != std::string::npos) providers.insert(row.label.substr(0, slash));
+  for (const auto& [table, firsts] : report.upserted)
+    if (tables.count(table)) providers.insert(firsts.begin(), firsts.end());
   if (providers.empty()) return std::nullopt;
   return std::vector<std::string>(providers.begin(), providers.end());
 }

@@ -97,6 +97,7 @@ void scheduled_sync(const AirtableCommand& command, const RegistryOptions& optio
   schemas->registry.name = settings.airtable.table;
   schemas->history.name = settings.airtable.history_table;
   auto transport = make_curl_transport(settings.transport);
+  discovery_config->keep_skipped = false;  // a sync never reads them
   auto discovery = Discovery::create(std::move(*discovery_config), transport);
   if (!discovery) {
     logger->error("scheduled sync: {}", discovery.error().describe());

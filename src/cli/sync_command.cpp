@@ -137,6 +137,7 @@ int sync_command(const Args& args) {
   auto discovery_config = DiscoveryConfig::from_environment(settings.schema_dir);
   if (!discovery_config) return report_error(discovery_config.error());
   auto transport = make_curl_transport(settings.transport);
+  discovery_config->keep_skipped = false;  // a sync never reads them
   auto discovery = Discovery::create(std::move(*discovery_config), transport);
   if (!discovery) return report_error(discovery.error());
   for (const auto& p : sync.providers) {

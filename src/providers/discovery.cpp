@@ -142,7 +142,7 @@ class DiscoveryImpl final : public Discovery {
     DiscoveryResult result;
     result.provider = provider;
     result.category = category;
-    ListingBuilder builder(rules_, kind->rules_key, result);
+    ListingBuilder builder(rules_, kind->rules_key, result, config_.keep_skipped);
     ListingJob job{http, builder, result, config_};
     auto listed = lister(job);
     if (!listed) return std::unexpected(listed.error());

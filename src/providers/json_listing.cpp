@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/heap_trim.hpp"
+
 namespace airreg::providers {
 
 // curl_transport.cpp keeps 64 bytes of capacity behind each body for this padding.
@@ -67,7 +69,13 @@ JsonListing::JsonListing(std::string provider, std::string body)
                                               (where.empty() ? " (" + std::string(simdjson::error_message(err)) + ")" : where));
 }
 
-JsonListing::~JsonListing() { give_back(std::move(parser_)); }
+JsonListing::~JsonListing() {
+  bool big = parser_ && parser_->capacity() > kKeptCapacity;
+  give_back(std::move(parser_));  // a big parser is freed here, not pooled
+  if (!big) return;
+  std::string().swap(body_);
+  core::trim_heap();  // its buffers (14 bytes per byte of the body) leave the process now
+}
 
 void JsonListing::expect(std::string_view what) {
   if (failed_) return;

@@ -10,8 +10,9 @@ void add_feature(ModelInfo& model, const std::string& feature) {
     model.features.push_back(feature);
 }
 
-ListingBuilder::ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result)
-    : rules_(rules), rules_key_(std::move(rules_key)), result_(result) {}
+ListingBuilder::ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result,
+                               bool keep_skipped)
+    : rules_(rules), rules_key_(std::move(rules_key)), result_(result), keep_skipped_(keep_skipped) {}
 
 namespace {
 
@@ -24,7 +25,7 @@ void keep_finite(std::optional<double>& v) {
 }  // namespace
 
 void ListingBuilder::expect(size_t entries) {
-  seen_.reserve(seen_.size() + entries);
+  if (keep_skipped_) seen_.reserve(seen_.size() + entries);  // else it grows with the kept ones
   // Room for every entry to be kept, grown at least twofold (a paged listing calls this per
   // page): a vector doubling entry by entry holds both buffers at once when it grows, 5 MB
   // for 10,000 entries. Discovery returns what a category keeps without the spare room.
@@ -62,6 +63,10 @@ void ListingBuilder::decide(ModelInfo model, bool keep, std::string reason) {
     ++unnamed_;
     return;
   }
+  ++named_;
+  // Not recorded, a skipped entry needs no place in seen_ either: a later kept entry of its id
+  // is kept all the same, and an earlier one stands.
+  if (!keep && !keep_skipped_) return;
   if (keep && result_.category == ModelCategory::tts) add_feature(model, "tts");
   auto [found, fresh] = seen_.try_emplace(model.id);  // one lookup per entry
   auto& [kept, index] = found->second;

@@ -15,13 +15,15 @@ namespace airreg::providers {
 
 class ListingBuilder {
  public:
-  ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result);
+  // `keep_skipped`: record the entries not kept in result.skipped (else only count them).
+  ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result, bool keep_skipped = true);
   // Classes the model; `entry` is its object in `listing`, for the rules' checks.
   void offer(ModelInfo model, object& entry, JsonListing& listing);
   // Room for `entries` more entries: to tell their ids apart without rehashing, and to keep
   // them all (the caller returns the spare room once the listing is read).
   void expect(size_t entries);
-  size_t seen() const { return seen_.size(); }
+  // Entries with an id, kept or not.
+  size_t seen() const { return named_; }
   // Entries without an id (or whose id is not a string): ignored, and counted.
   size_t unnamed() const { return unnamed_; }
 
@@ -31,8 +33,10 @@ class ListingBuilder {
   const ProviderRules& rules_;
   std::string rules_key_;
   DiscoveryResult& result_;
-  std::unordered_map<std::string, std::pair<bool, size_t>> seen_;  // id -> kept?, index
-  size_t unnamed_ = 0;
+  bool keep_skipped_;
+  // id -> kept?, index (in models or skipped); without keep_skipped, the kept ones only.
+  std::unordered_map<std::string, std::pair<bool, size_t>> seen_;
+  size_t named_ = 0, unnamed_ = 0;
 };
 
 // Adds a feature once, keeping the order features were found in.

@@ -111,10 +111,15 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
   const std::vector<std::string>& feature_choices = columns.choices("features");
   std::string now_text = core::format_utc(now);
   size_t seen_before = trusted_count(rows, category);
-  // By key, whatever the row's Category: never a second row for a model that has one.
-  std::unordered_map<std::string, size_t> by_id;
-  for (size_t i = 0; i < rows.size(); ++i)
-    if (rows[i].provider_id == provider) by_id.emplace(rows[i].model_id, i);
+  // By key, whatever the row's Category: never a second row for a model that has one. The
+  // keys are the rows' own ids, so the index is made again whenever the rows move.
+  std::unordered_map<std::string_view, size_t> by_id;
+  auto index_rows = [&] {
+    by_id.clear();
+    for (size_t i = 0; i < rows.size(); ++i)
+      if (rows[i].provider_id == provider) by_id.emplace(rows[i].model_id, i);
+  };
+  index_rows();
   std::vector<bool> listed(rows.size(), false);
 
   if (listing) {
@@ -123,7 +128,10 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
     // reserves for all its categories first, and then this is a no-op).
     size_t fresh = 0;
     for (const auto& m : listing->models) fresh += !by_id.count(m.id);
-    if (rows.size() + fresh > rows.capacity()) rows.reserve(rows.size() + fresh);
+    if (rows.size() + fresh > rows.capacity()) {
+      rows.reserve(rows.size() + fresh);
+      index_rows();
+    }
     for (const auto& m : listing->models) {
       if (untouchable.count(provider + "/" + m.id)) continue;  // its row is a person's to fix first
       auto found = by_id.find(m.id);
@@ -133,9 +141,9 @@ MergeResult merge_listing(const std::string& provider, ModelCategory category, c
         fresh.provider_id = provider;
         fresh.model_id = m.id;
         fresh.category = category;
-        rows.push_back(std::move(fresh));
+        rows.push_back(std::move(fresh));  // within the room reserved above: no row moves
         listed.push_back(true);
-        found = by_id.emplace(m.id, rows.size() - 1).first;
+        found = by_id.emplace(rows.back().model_id, rows.size() - 1).first;
       } else {
         listed[found->second] = true;
       }

@@ -290,6 +290,7 @@ Result<std::unique_ptr<ModelRegistry>> ModelRegistry::create(AirtableConfig airt
   if (!options.logger) options.logger = std::make_shared<spdlog::logger>("airreg", std::make_shared<spdlog::sinks::null_sink_mt>());
   schemas.registry.name = airtable.table;
   schemas.history.name = airtable.history_table;
+  discovery_config.keep_skipped = false;  // a refresh never reads them
   auto discovery = Discovery::create(std::move(discovery_config), transport, clock);
   if (!discovery) return std::unexpected(discovery.error());
   AirtableClient client(std::move(airtable), transport);

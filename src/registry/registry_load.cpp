@@ -151,7 +151,7 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
     bool read_just_now = live && !snap->shared && std::chrono::system_clock::now() - snap->read_at < std::chrono::seconds(10);
     // The flusher is woken once every batch and the history row are queued: the fleet is
     // told of the rows when they land, and should find the listing fresh by then.
-    auto queued = write_back_.submit(batch, *current, read_just_now, false);
+    auto queued = write_back_.submit(std::move(batch), *current, read_just_now, false);
     if (!queued && !unqueued) unqueued = queued.error();
     queued_any = queued_any || queued.has_value();
   };

@@ -120,7 +120,7 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
       if (!options.dry_run)
         queue = [&](std::vector<Fields>&& batch) {
           if (!current) current = table->records_of(provider, registry);
-          auto queued = registry_writer.submit_cells(batch, *current);
+          auto queued = registry_writer.submit_cells(std::move(batch), *current);
           if (queued) {
             queued_any = true;
           } else if (!unqueued) {

@@ -44,9 +44,9 @@ WriteBack::~WriteBack() {
   watchdog.join();
 }
 
-Result<size_t> WriteBack::submit(const std::vector<Fields>& rows, const ReadCells& current, bool read_just_now,
+Result<size_t> WriteBack::submit(std::vector<Fields> rows, const ReadCells& current, bool read_just_now,
                                  bool wake_flusher) {
-  auto queued = writer_.submit_cells(rows, current, nullptr, read_just_now);
+  auto queued = writer_.submit_cells(std::move(rows), current, nullptr, read_just_now);
   if (queued) {
     queued_.fetch_add(*queued, std::memory_order_relaxed);
     if (wake_flusher) wake();
@@ -121,11 +121,8 @@ bool WriteBack::flush_once(std::optional<Clock::TimePoint> deadline, bool* cut_s
   auto report = writer_.flush({}, deadline);
   lease.reset();
   // The providers whose rows changed; a Last Verified bump or a history row changes no answer.
-  std::set<std::string> providers;
-  for (const auto& row : report.written_rows)
-    if (row.table == registry_table_ && !row.by_record_id)
-      if (auto slash = row.label.find('/'); slash != std::string::npos) providers.insert(row.label.substr(0, slash));
-  if (!providers.empty() && settings_.on_written) settings_.on_written(providers);
+  if (auto landed = report.upserted.find(registry_table_); landed != report.upserted.end() && settings_.on_written)
+    settings_.on_written(landed->second);
   if (cut_short) *cut_short = report.stopped && report.stopped->code == ErrorCode::cancelled && report.waiting > 0;
   rate_limited_.fetch_add(report.rate_limited, std::memory_order_relaxed);
   requests_.fetch_add(report.requests, std::memory_order_relaxed);

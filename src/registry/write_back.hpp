@@ -50,7 +50,7 @@ class WriteBack {
 
   // Queues changed rows (diffed against `current`) and wakes the flusher, unless told not to
   // (a refresh queueing batches wakes it once all of them, and its history, are queued).
-  Result<size_t> submit(const std::vector<Fields>& rows, const ReadCells& current, bool read_just_now,
+  Result<size_t> submit(std::vector<Fields> rows, const ReadCells& current, bool read_just_now,
                         bool wake_flusher = true);
   Result<size_t> submit_history(const std::vector<Fields>& rows);
   // A real call worked for the model whose row is `record_id` (its Last Verified as last

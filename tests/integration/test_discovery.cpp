@@ -574,3 +574,44 @@ TEST_CASE("a huge wait asked by a 429 is bounded, never cast out of range", "[di
   REQUIRE(wait);
   CHECK(*wait <= std::chrono::hours(24));
 }
+
+TEST_CASE("without keep_skipped a listing keeps the same models, only the skipped are not named", "[discovery]") {
+  // A registry turns keep_skipped off: the TTS listing of a big provider skips nearly all.
+  struct Case {
+    const char* provider;
+    const char* variable;
+    const char* fixture;
+    ModelCategory category;
+  };
+  for (const Case& c : {Case{"openai", "OPENAI_API_KEY", "openai/2026-02/v1_models.json", ModelCategory::text},
+                        Case{"openai", "OPENAI_API_KEY", "openai/2026-02/v1_models.json", ModelCategory::tts},
+                        Case{"mistral", "MISTRAL_API_KEY", "mistral/2026-02/v1_models.json", ModelCategory::text}}) {
+    INFO(c.provider << " " << to_string(c.category));
+    Rig rig(c.provider, c.variable);
+    rig.server.reply("GET", "/models", Reply{200, provider_fixture(c.fixture), {}});
+    auto named = rig.run(c.provider, c.category);
+    rig.config.keep_skipped = false;
+    auto unnamed = rig.run(c.provider, c.category);
+    CHECK_FALSE(named.skipped.empty());
+    CHECK(unnamed.skipped.empty());
+    REQUIRE(unnamed.models.size() == named.models.size());
+    for (size_t i = 0; i < named.models.size(); ++i) {
+      CHECK(unnamed.models[i].id == named.models[i].id);
+      CHECK(unnamed.models[i].features == named.models[i].features);
+      CHECK(unnamed.models[i].context_window == named.models[i].context_window);
+    }
+    CHECK(unnamed.unclassified == named.unclassified);
+    CHECK(unnamed.warnings == named.warnings);
+  }
+}
+
+TEST_CASE("without keep_skipped a listing whose named entries are all skipped is no error", "[discovery]") {
+  Rig rig("openai", "OPENAI_API_KEY");
+  rig.config.keep_skipped = false;
+  rig.server.reply("GET", "/models",
+                   Reply{200, R"({"object":"list","data":[{"id":"text-embedding-3-small","object":"model"},{"object":"model"}]})", {}});
+  auto r = rig.run("openai");
+  CHECK(r.models.empty());
+  REQUIRE(r.warnings.size() == 1);
+  CHECK_THAT(r.warnings[0], Catch::Contains("1 entries without an id were ignored"));
+}
