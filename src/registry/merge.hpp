@@ -36,7 +36,8 @@ struct MergePolicy {
   // What the connector writes to a seeded cell is remembered as a bit (the value is the cell:
   // registry/seeded_cells.hpp) rather than a copy in RegistryRow::seeded. Only for rows whose
   // seeded cells nothing but the merge changes until they are read again, as a refresh's;
-  // off, a caller may edit a merged row's cells in memory and merge it again.
+  // off, a caller may edit a merged row's cells in memory and merge it again (a row from
+  // parse_rows after unfold_seeded).
   bool seeded_as_bits = false;
 };
 

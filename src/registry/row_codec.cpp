@@ -144,7 +144,6 @@ Result<RegistryRow> parse_row(const AirtableRecord& record, const Columns& colum
   row.sort_order = cells.number("sort_order");
   row.notes = cells.text("notes");
   read_metadata(cells.text("metadata"), row, cells);
-  fold_seeded(row);
   if (!cells.first_problem().empty()) return fail(cells.first_problem());
   return row;
 }
@@ -176,6 +175,7 @@ ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const Columns&
       out.untouchable.insert(row->key());
       continue;
     }
+    fold_seeded(*row);
     out.rows.push_back(std::move(*row));
   }
   std::erase_if(out.rows, [&](const RegistryRow& r) { return duplicated.count(r.key()) > 0; });

@@ -15,6 +15,7 @@ namespace airreg::registry {
 
 using airtable::Columns;
 
+// The row, its last-written values as copies in `seeded` (parse_rows folds them).
 Result<RegistryRow> parse_row(const AirtableRecord& record, const Columns& columns);
 
 struct ParsedRows {
@@ -25,7 +26,9 @@ struct ParsedRows {
   // match twice).
   std::set<std::string> untouchable;
 };
-// Parses every record; skips unreadable rows and every row of a duplicated key.
+// Parses every record; skips unreadable rows and every row of a duplicated key. The rows of
+// a table read: a last-written value that is still its cell is a bit (seeded_cells.hpp), so a
+// copy whose seeded cells are edited in memory must not be merged again; unfold_seeded first.
 ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const Columns& columns);
 
 // Metadata's JSON: {"airreg":1,"seeded":{key: value},"people":[key]}.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "airtable/row_diff.hpp"
 
 namespace airreg::registry {
 
@@ -58,7 +57,9 @@ std::optional<FieldValue> last_seeded(const RegistryRow& row, std::string_view f
 
 void remember_seeded(RegistryRow& row, std::string_view field, const FieldValue& value, bool as_bit) {
   uint8_t bit = bit_of(field);
-  if (as_bit && bit != 0) {
+  // Only the very value: a cell Airtable deems equal (features in another order) would write
+  // Metadata differently.
+  if (as_bit && bit != 0 && value == seeded_cell(row, field)) {
     row.seeded_in_cells |= bit;
     row.seeded.erase(std::string(field));
   } else {
@@ -74,10 +75,16 @@ Fields seeded_values(const RegistryRow& row) {
   return all;
 }
 
+void unfold_seeded(RegistryRow& row) {
+  if (row.seeded_in_cells == 0) return;
+  row.seeded = seeded_values(row);
+  row.seeded_in_cells = 0;
+}
+
 void fold_seeded(RegistryRow& row) {
   for (auto it = row.seeded.begin(); it != row.seeded.end();) {
     uint8_t bit = bit_of(it->first);
-    if (bit != 0 && airtable::cells_equal(it->second, seeded_cell(row, it->first))) {
+    if (bit != 0 && it->second == seeded_cell(row, it->first)) {  // the very value, as in remember_seeded
       row.seeded_in_cells |= bit;
       it = row.seeded.erase(it);
     } else {

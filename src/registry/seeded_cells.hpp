@@ -31,5 +31,7 @@ Fields seeded_values(const RegistryRow& row);
 // After a row is read from its record: the last-written values that are still its cells
 // become bits.
 void fold_seeded(RegistryRow& row);
+// Every bit back to a copy: for a row whose cells may be edited in memory before a merge.
+void unfold_seeded(RegistryRow& row);
 
 }  // namespace airreg::registry

@@ -21,14 +21,17 @@ namespace {
 const airtable::Columns& names() { return test::registry_columns(); }
 
 // A few values of each seeded field, the empty cell among them, so that a cell and its
-// last-written value are often equal and often not.
+// last-written value are often equal and often not; and values Airtable deems equal without
+// being the same (features in another order, a cost 1e-15 apart).
 FieldValue pick(std::mt19937& rng, std::string_view field) {
-  int n = static_cast<int>(rng() % 3);
+  int n = static_cast<int>(rng() % 4);
   if (n == 0 && field != "category") return FieldValue{};
   if (field == "model_name") return std::string(n == 1 ? "Model A" : "Model B");
   if (field == "category") return std::string(n == 2 ? "tts" : "text");
-  if (field == "features") return n == 1 ? std::vector<std::string>{"chat"} : std::vector<std::string>{"chat", "vision"};
-  if (field == "input_cost" || field == "output_cost") return n == 1 ? 0.5 : 0.25;
+  if (field == "features")
+    return n == 1 ? std::vector<std::string>{"chat"}
+                  : n == 2 ? std::vector<std::string>{"chat", "vision"} : std::vector<std::string>{"vision", "chat"};
+  if (field == "input_cost" || field == "output_cost") return n == 1 ? 0.5 : n == 2 ? 0.25 : 0.25 + 1e-15;
   return n == 1 ? 8192.0 : 128000.0;
 }
 
@@ -61,8 +64,7 @@ RandomRow random_row(std::mt19937& rng, int i) {
 
 // The row as it was before the bits: every last-written value in the map.
 RegistryRow unfolded(RegistryRow row) {
-  row.seeded = seeded_values(row);
-  row.seeded_in_cells = 0;
+  unfold_seeded(row);
   return row;
 }
 
@@ -84,6 +86,8 @@ TEST_CASE("seeded values kept as bits read back and write as the plain map did",
     auto made = random_row(rng, i);
     auto row = parse_row(made.record, names());
     REQUIRE(row);
+    REQUIRE(row->seeded_in_cells == 0);  // parse_row keeps copies; parse_rows folds, as here
+    fold_seeded(*row);
     INFO("row " << i << ": " << std::get<std::string>(made.record.fields.at(names().cell("metadata"))));
     for (std::string_view field : kSeededFields) {
       auto kept = made.seeded.find(std::string(field));
@@ -108,6 +112,7 @@ TEST_CASE("a merge of rows with seeded bits writes and keeps what it did with th
     for (int i = 0; i < 30; ++i) {
       auto row = parse_row(random_row(rng, static_cast<int>(rng() % 1000)).record, names());
       REQUIRE(row);
+      fold_seeded(*row);  // as parse_rows does
       if (!ids.insert(row->model_id).second) continue;
       plain_rows.push_back(unfolded(*row));
       rows.push_back(std::move(*row));
@@ -134,4 +139,35 @@ TEST_CASE("a merge of rows with seeded bits writes and keeps what it did with th
       plain_rows = std::move(plain.rows);
     }
   }
+}
+
+TEST_CASE("a merge without bits takes a cell edited in memory for a person's, in a row parse_row read", "[seeded]") {
+  // Read with Input Cost 0.5 as both cell and last-written value; then a person's edit played
+  // in memory, and a listing with another price. parse_rows would fold it into a bit.
+  AirtableRecord record;
+  record.id = "recEDIT";
+  record.fields[names().cell("provider_id")] = std::string("openai");
+  record.fields[names().cell("model_id")] = std::string("gpt-4o");
+  record.fields[names().cell("available")] = true;
+  record.fields[names().cell("discovery_method")] = std::string("api");
+  record.fields[names().cell("input_cost")] = 0.5;
+  record.fields[names().cell("metadata")] = std::string(R"({"airreg":1,"seeded":{"input_cost":0.5},"people":[]})");
+  auto folded = parse_rows({record}, names());
+  REQUIRE(folded.rows.size() == 1);
+  CHECK(folded.rows[0].seeded_in_cells != 0);
+  auto row = parse_row(record, names());
+  REQUIRE(row);
+  row->input_cost = 0.002;  // a person's price
+  DiscoveryResult listing;
+  listing.provider = "openai";
+  ModelInfo m;
+  m.id = "gpt-4o";
+  m.input_cost_per_1k = 0.0025;
+  listing.models.push_back(m);
+  auto merged = merge_listing("openai", ModelCategory::text, &listing, {*row}, *core::parse_utc("2026-12-04T12:00:00Z"), {},
+                              names());
+  for (const auto& write : merged.writes) CHECK(write.count(names().cell("input_cost")) == 0);
+  REQUIRE(merged.rows.size() == 1);
+  CHECK(merged.rows[0].input_cost == 0.002);
+  CHECK(merged.rows[0].people.count("input_cost") == 1);
 }
