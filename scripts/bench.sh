@@ -59,8 +59,13 @@ fiveurl=$(start "$work/five.log" node scripts/provider_fixtures.js 0 "$work/five
 AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL="$airtable" \
   OPENAI_API_KEY=bench OPENAI_BASE_URL="$small/openai" BIG_OPENAI_BASE_URL="$big/openai" FIVE_BASE_URL="$fiveurl" \
   ./build-bench/bin/bench_registry
-AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL="$airtable" \
-  OPENAI_API_KEY=bench BIG_OPENAI_BASE_URL="$big/openai" RSS_TABLE=empty ./build-bench/bin/bench_registry rss
+# A first fill: a base of its own, empty (the one above holds the sync benchmarks' rows).
+empty=$(start "$work/empty.log" ./build-bench/bin/airtable-local --port 0 --token bench --rate-limit 5 --penalty-seconds 30)
+(
+  export AIRTABLE_API_KEY=bench AIRTABLE_BASE_ID=appLOCALBASE00001 AIRTABLE_ENDPOINT_URL="$empty" OPENAI_API_KEY=bench
+  ./build-bench/bin/airreg setup >/dev/null
+  BIG_OPENAI_BASE_URL="$big/openai" RSS_TABLE=empty ./build-bench/bin/bench_registry rss
+)
 # The usual day: the table already holds the models (filled by a sync on a base of its own,
 # without a rate limit, so that the fill takes a minute instead of four).
 full=$(start "$work/full.log" ./build-bench/bin/airtable-local --port 0 --token bench --rate-limit 0)
