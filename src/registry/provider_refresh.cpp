@@ -72,7 +72,7 @@ void keep_first_of_each_id(std::vector<ModelInfo>& models) {
 }  // namespace
 
 ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& provider,
-                                 const std::vector<ModelCategory>& categories, std::vector<RegistryRow> rows,
+                                 const std::vector<ModelCategory>& categories, const RowsToMerge& rows_to_merge,
                                  const std::set<std::string>& untouchable, SystemTime now, const MergePolicy& policy,
                                  const airtable::Columns& columns, std::stop_token stop, const WriteBatches& batches) {
   ProviderRefresh out;
@@ -93,6 +93,7 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
     }
     out.categories.push_back(std::move(c));
   }
+  std::vector<RegistryRow> rows = rows_to_merge ? rows_to_merge() : std::vector<RegistryRow>();
   // Room for the rows and every model new to them, once: merge_listing's own reserve would
   // regrow the rows for each later category, two copies of every row live at once (5 MB for
   // 10,000 rows). The answers keep this buffer: no room for models that have a row already.

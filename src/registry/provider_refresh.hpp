@@ -44,9 +44,14 @@ struct ProviderRefresh {
 using WriteBatches = std::function<void(std::vector<Fields>&& batch)>;
 constexpr size_t kWriteBatchRows = 500;  // rows per batch: 50 full Airtable requests
 
+// The provider's rows to merge into (a copy, changed by the merge), asked for once every
+// listing is read: a listing's parser (about 14 bytes per byte of its body) is gone by then,
+// so that it and the copy are never held at once.
+using RowsToMerge = std::function<std::vector<RegistryRow>()>;
+
 // `batches`, when given, takes the writes (else they collect in ProviderRefresh::writes).
 ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& provider,
-                                 const std::vector<ModelCategory>& categories, std::vector<RegistryRow> rows,
+                                 const std::vector<ModelCategory>& categories, const RowsToMerge& rows_to_merge,
                                  const std::set<std::string>& untouchable, SystemTime now, const MergePolicy& policy,
                                  const airtable::Columns& columns, std::stop_token stop = {},
                                  const WriteBatches& batches = {});

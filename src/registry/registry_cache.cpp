@@ -31,12 +31,6 @@ Entry make_entry(ModelList all, Clock::TimePoint expires) {
   return e;
 }
 
-// Taken by value: a snapshot's fresh copy of a provider's rows is filtered in place.
-std::vector<RegistryRow> of_category(std::vector<RegistryRow> rows, ModelCategory category) {
-  std::erase_if(rows, [&](const RegistryRow& r) { return r.category != category; });
-  return rows;
-}
-
 // Our write-back changed these providers' rows: our table is old, so is the fleet's.
 void RegistryImpl::written(const std::set<std::string>& providers) {
   table_.count_calls();
@@ -188,7 +182,7 @@ void RegistryImpl::fill_fresh(const Snapshot& snap) {
   for (const auto& provider : snap->providers()) {
     if (!fresh(*snap, provider, wall)) continue;
     for (ModelCategory c : {ModelCategory::text, ModelCategory::tts}) {
-      auto rows = of_category(snap->rows_of(provider), c);
+      auto rows = snap->rows_in(provider, c);
       if (rows.empty() && registry::offered_categories(*discovery_, provider, {c}).empty()) continue;
       put({provider, c}, airtable_entry(*snap, provider, c, std::move(rows)));
     }
@@ -202,7 +196,7 @@ bool RegistryImpl::fresh(const TableSnapshot& snap, const std::string& provider,
 }
 
 Entry RegistryImpl::airtable_entry(const TableSnapshot& snap, const std::string& provider, ModelCategory category,
-                                   std::vector<RegistryRow> rows, std::vector<std::string> notes) {
+                                   RowList rows, std::vector<std::string> notes) {
   ModelList list;
   list.provider = provider;
   list.category = category;

@@ -33,8 +33,6 @@ struct Entry {
 };
 
 Entry make_entry(ModelList all, Clock::TimePoint expires);
-// Taken by value: a snapshot's fresh copy of a provider's rows is filtered in place.
-std::vector<RegistryRow> of_category(std::vector<RegistryRow> rows, ModelCategory category);
 
 class RegistryImpl final : public ModelRegistry {
  public:
@@ -71,7 +69,7 @@ class RegistryImpl final : public ModelRegistry {
   void fill_fresh(const Snapshot& snap);
   bool fresh(const TableSnapshot& snap, const std::string& provider, SystemTime wall) const;
   Entry airtable_entry(const TableSnapshot& snap, const std::string& provider, ModelCategory category,
-                       std::vector<RegistryRow> rows, std::vector<std::string> notes = {});
+                       RowList rows, std::vector<std::string> notes = {});
   Snapshot known_snapshot() { return table_.known(); }
   Result<Snapshot> table(bool force) { return table_.get(force, pool_.stop_token()); }
 

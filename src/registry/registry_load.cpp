@@ -77,7 +77,7 @@ void RegistryImpl::load(const Key& key, bool force) {
     if (auto newer = known_snapshot()) snap = newer;
   }
   if (live && !force && fresh(*snap, provider, wall)) {
-    put(key, airtable_entry(*snap, provider, category, of_category(snap->rows_of(provider), category)));
+    put(key, airtable_entry(*snap, provider, category, snap->rows_in(provider, category)));
     return;
   }
   if (spent) {
@@ -89,7 +89,7 @@ void RegistryImpl::load(const Key& key, bool force) {
   if (live && (no_key || !known)) {
     // Nothing to list (no key, or rows people keep by hand for a provider airreg cannot
     // ask): the table's rows are the registry, when it has some.
-    auto rows = of_category(snap->rows_of(provider), category);
+    auto rows = snap->rows_in(provider, category);
     if (!rows.empty()) {
       std::string why = no_key ? *no_key : provider + " has no listing airreg can read";
       put(key, airtable_entry(*snap, provider, category, std::move(rows), {why + ": the rows as the table holds them"}));
@@ -128,8 +128,9 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
     if (!discovery_->missing_key(provider, c)) categories.push_back(c);
   provider_calls_.fetch_add(categories.size(), std::memory_order_relaxed);
   registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5, true};
-  std::vector<RegistryRow> rows = snap ? snap->rows_of(provider) : std::vector<RegistryRow>{};
-  std::set<std::string> untouchable = snap ? snap->parsed.untouchable : std::set<std::string>{};
+  auto rows = [&] { return snap ? snap->rows_of(provider) : std::vector<RegistryRow>{}; };
+  const std::set<std::string> none;
+  const std::set<std::string>& untouchable = snap ? snap->parsed.untouchable : none;
   // Merged against nothing (no read, no snapshot): nothing is written, it would overwrite
   // a person's cells. Else writes are queued in batches as the merge makes them.
   std::optional<ReadCells> current;  // lent by `snap`, which outlives the refresh
@@ -155,7 +156,7 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
     if (!queued && !unqueued) unqueued = queued.error();
     queued_any = queued_any || queued.has_value();
   };
-  auto refresh = registry::refresh_provider(*discovery_, provider, categories, std::move(rows), untouchable, wall, policy,
+  auto refresh = registry::refresh_provider(*discovery_, provider, categories, rows, untouchable, wall, policy,
                                             tables_.registry, pool_.stop_token(), queue);
   current.reset();
   if (unqueued) warnings.push_back("could not queue the write-back: " + unqueued->describe());
@@ -242,8 +243,7 @@ Entry RegistryImpl::stale_or_curated(const Key& key, const Snapshot& snap, bool 
   list.category = category;
   list.degraded = true;
   list.version = snap ? snap->version : 0;
-  auto all_rows = snap ? snap->rows_of(provider) : std::vector<RegistryRow>{};
-  auto rows = of_category(all_rows, category);
+  auto rows = snap ? snap->rows_in(provider, category) : RowList();
   auto expires = clock_.now() + options_.negative_ttl;
   if (!rows.empty()) {
     // Their age: when the listing was last read, else (older than the history we read) the
@@ -266,8 +266,9 @@ Entry RegistryImpl::stale_or_curated(const Key& key, const Snapshot& snap, bool 
   }
   auto curated = discovery_->curated(provider, category);
   for (const auto& m : curated.models) {
-    bool refused = std::any_of(all_rows.begin(), all_rows.end(), [&](const RegistryRow& r) {
-      return r.model_id == m.id && !usable(r.status);
+    // Whatever its category: a person's disabled row refuses the curated entry of its id.
+    bool refused = snap && std::any_of(snap->parsed.rows.begin(), snap->parsed.rows.end(), [&](const RegistryRow& r) {
+      return r.provider_id == provider && r.model_id == m.id && !usable(r.status);
     });
     if (!refused) list.models.push_back(curated_row(provider, category, m));
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "airreg/registry_row.hpp"
+#include "airreg/row_list.hpp"
 #include "airtable/columns.hpp"
 
 namespace airreg::registry {
@@ -19,7 +20,7 @@ using airtable::Columns;
 Result<RegistryRow> parse_row(const AirtableRecord& record, const Columns& columns);
 
 struct ParsedRows {
-  std::vector<RegistryRow> rows;
+  RowList rows;  // shared by every answer made of them (TableSnapshot::rows_in): one copy of each row
   std::vector<std::string> warnings;  // one per skipped row, naming it
   // Keys (provider/model) of rows that could not be read, or that share their key with
   // another row: a sync must not write them (an upsert would overwrite the person's cells, or

@@ -127,7 +127,7 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
             unqueued = queued.error();
           }
         };
-      auto refresh = registry::refresh_provider(discovery_, provider, to_ask, table->rows_of(provider),
+      auto refresh = registry::refresh_provider(discovery_, provider, to_ask, [&] { return table->rows_of(provider); },
                                                 table->parsed.untouchable, read_at, policy, registry, {}, queue);
       current.reset();
       // The servers of the fleet need not ask this provider again soon.

@@ -14,6 +14,10 @@ std::vector<RegistryRow> TableSnapshot::rows_of(const std::string& provider) con
   return out;
 }
 
+RowList TableSnapshot::rows_in(const std::string& provider, ModelCategory category) const {
+  return parsed.rows.filtered([&](const RegistryRow& r) { return r.provider_id == provider && r.category == category; });
+}
+
 ReadCells TableSnapshot::records_of(const std::string& provider, const Columns& columns) const {
   ReadCells out;
   const std::string& cell = columns.cell("provider_id");
