@@ -16,7 +16,7 @@ add_library(airreg STATIC
   providers/openai_style.cpp providers/xai.cpp providers/anthropic.cpp providers/google.cpp
   providers/openrouter.cpp providers/ollama.cpp providers/tts_voices.cpp providers/discovery.cpp
   registry/model_status.cpp registry/row_codec.cpp registry/seeded_cells.cpp registry/merge.cpp registry/resolve.cpp registry/sync.cpp
-  registry/table_snapshot.cpp registry/table_reader.cpp registry/snapshot_store.cpp registry/provider_refresh.cpp
+  registry/table_snapshot.cpp registry/record_store.cpp registry/table_reader.cpp registry/snapshot_store.cpp registry/provider_refresh.cpp
   fleet/redis_url.cpp fleet/redis_connection.cpp fleet/redis_core.cpp fleet/redis_budget.cpp fleet/notice_codec.cpp
   fleet/local_fleet.cpp fleet/redis_fleet.cpp
   registry/history_rows.cpp registry/write_back.cpp registry/snapshot_codec.cpp registry/table_source.cpp

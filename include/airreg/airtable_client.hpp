@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -77,6 +78,12 @@ class AirtableClient {
   // Every page; `requests`, when given, counts the requests this listing sent.
   Result<std::vector<AirtableRecord>> list(const std::string& table, const ListQuery& query = {},
                                            size_t* requests = nullptr) const;
+  // The same listing a page at a time, for a caller that keeps less than every record: `page`
+  // takes each page's records as it comes, `first` set on the first page. A listing Airtable
+  // drops midway starts over once, with `first` set again: drop what the pages before gave.
+  using RecordPage = std::function<void(std::vector<AirtableRecord>&& records, bool first)>;
+  Result<void> list_pages(const std::string& table, const ListQuery& query, const RecordPage& page,
+                          size_t* requests = nullptr) const;
   Result<AirtableRecord> get(const std::string& table, const std::string& record_id) const;
   Result<std::vector<AirtableRecord>> create(const std::string& table, const std::vector<Fields>& records,
                                              bool typecast = false) const;
@@ -113,8 +120,7 @@ class AirtableClient {
   enum class Access { records_read, records_write, schema_read, schema_write, webhook_manage };
   Result<HttpResponse> call(const std::string& method, const std::string& url, const std::string& body,
                             Access access) const;
-  Result<std::vector<AirtableRecord>> list_once(const std::string& table, const ListQuery& query,
-                                                size_t* requests) const;
+  Result<void> list_once(const std::string& table, const ListQuery& query, const RecordPage& page, size_t* requests) const;
   std::string records_url(const std::string& table) const;
   std::string meta_url(const std::string& rest) const;
   std::string webhooks_url(const std::string& rest) const;

@@ -118,18 +118,32 @@ Result<HttpResponse> AirtableClient::call(const std::string& method, const std::
 
 Result<std::vector<AirtableRecord>> AirtableClient::list(const std::string& table, const ListQuery& query,
                                                          size_t* requests) const {
+  std::vector<AirtableRecord> all;
+  auto listed = list_pages(
+      table, query,
+      [&](std::vector<AirtableRecord>&& records, bool first) {
+        if (first) all.clear();
+        all.insert(all.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+      },
+      requests);
+  if (!listed) return std::unexpected(listed.error());
+  return all;
+}
+
+Result<void> AirtableClient::list_pages(const std::string& table, const ListQuery& query, const RecordPage& page,
+                                        size_t* requests) const {
   size_t sent = 0;
-  auto first = list_once(table, query, &sent);
+  auto first = list_once(table, query, page, &sent);
   // Airtable drops an iterator that lived too long or whose listing changed: start over once.
-  if (!first && first.error().type == "LIST_RECORDS_ITERATOR_NOT_AVAILABLE") first = list_once(table, query, &sent);
+  if (!first && first.error().type == "LIST_RECORDS_ITERATOR_NOT_AVAILABLE") first = list_once(table, query, page, &sent);
   if (requests) *requests += sent;
   return first;
 }
 
-Result<std::vector<AirtableRecord>> AirtableClient::list_once(const std::string& table, const ListQuery& query,
-                                                              size_t* requests) const {
-  std::vector<AirtableRecord> all;
+Result<void> AirtableClient::list_once(const std::string& table, const ListQuery& query, const RecordPage& page,
+                                       size_t* requests) const {
   std::string offset;
+  bool first = true;
   do {
     ++*requests;
     std::string url = records_url(table) + "?" + list_query_string(query, offset);
@@ -138,12 +152,13 @@ Result<std::vector<AirtableRecord>> AirtableClient::list_once(const std::string&
                                         : call("POST", records_url(table) + "/listRecords",
                                                airtable::write_list_body(query, offset), Access::records_read);
     if (!response) return std::unexpected(response.error());
-    auto page = airtable::parse_record_page(response->body);
-    if (!page) return std::unexpected(page.error());
-    for (auto& r : page->records) all.push_back(std::move(r));
-    offset = std::move(page->offset);
+    auto parsed = airtable::parse_record_page(response->body);
+    if (!parsed) return std::unexpected(parsed.error());
+    page(std::move(parsed->records), first);
+    first = false;
+    offset = std::move(parsed->offset);
   } while (!offset.empty());
-  return all;
+  return {};
 }
 
 Result<AirtableRecord> AirtableClient::get(const std::string& table, const std::string& record_id) const {

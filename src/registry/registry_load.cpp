@@ -133,7 +133,6 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
   const std::set<std::string>& untouchable = snap ? snap->parsed.untouchable : none;
   // Merged against nothing (no read, no snapshot): nothing is written, it would overwrite
   // a person's cells. Else writes are queued in batches as the merge makes them.
-  std::optional<ReadCells> current;  // lent by `snap`, which outlives the refresh
   std::optional<Error> unqueued;
   bool queued_any = false;
   // Whatever happens after a batch is queued (an exception included), the flusher is woken.
@@ -146,19 +145,18 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
   } wake_on_exit{write_back_, queued_any};
   registry::WriteBatches queue = [&](std::vector<Fields>&& batch) {
     if (!snap) return;
-    if (!current) current = snap->records_of(provider, tables_.registry);
+    auto current = snap->records_of(provider, tables_.registry, batch);  // decoded for this batch only
     // The writer skips its re-read of people's cells only when this instance read the
     // table moments ago; a snapshot up to an hour old, or another instance's, may miss an edit.
     bool read_just_now = live && !snap->shared && std::chrono::system_clock::now() - snap->read_at < std::chrono::seconds(10);
     // The flusher is woken once every batch and the history row are queued: the fleet is
     // told of the rows when they land, and should find the listing fresh by then.
-    auto queued = write_back_.submit(std::move(batch), *current, read_just_now, false);
+    auto queued = write_back_.submit(std::move(batch), current.cells, read_just_now, false);
     if (!queued && !unqueued) unqueued = queued.error();
     queued_any = queued_any || queued.has_value();
   };
   auto refresh = registry::refresh_provider(*discovery_, provider, categories, rows, untouchable, wall, policy,
                                             tables_.registry, pool_.stop_token(), queue);
-  current.reset();
   if (unqueued) warnings.push_back("could not queue the write-back: " + unqueued->describe());
   {
     std::lock_guard lock(asked_mutex_);

@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "airreg/registry_row.hpp"
@@ -31,6 +32,21 @@ struct ParsedRows {
 // a table read: a last-written value that is still its cell is a bit (seeded_cells.hpp), so a
 // copy whose seeded cells are edited in memory must not be merged again; unfold_seeded first.
 ParsedRows parse_rows(const std::vector<AirtableRecord>& records, const Columns& columns);
+
+// parse_rows a record at a time, for a caller that frees each record once parsed.
+class RowsParser {
+ public:
+  RowsParser(const Columns& columns, size_t records);  // `records`: how many will come (rows are sized once)
+  void add(const AirtableRecord& record);
+  ParsedRows finish();
+
+ private:
+  const Columns& columns_;
+  ParsedRows out_;
+  std::vector<RegistryRow> rows_;
+  std::unordered_map<std::string, size_t> first_of_;  // key -> index in rows_
+  std::set<std::string> duplicated_;
+};
 
 // Metadata's JSON: {"airreg":1,"seeded":{key: value},"people":[key]}.
 std::string write_metadata(const RegistryRow& row);

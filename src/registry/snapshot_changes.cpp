@@ -8,10 +8,10 @@ namespace airreg::registry {
 namespace {
 
 // The same snapshot with other records: parsed again, a new version.
-TableSnapshot rebuilt(const TableSnapshot& base, std::vector<AirtableRecord> records, const Columns& columns, SystemTime at) {
+TableSnapshot rebuilt(const TableSnapshot& base, RecordStore records, const Columns& columns, SystemTime at) {
   TableSnapshot s;
   s.records = std::move(records);
-  s.parsed = parse_rows(s.records, columns);
+  s.parse_records(columns);
   s.last_listed = base.last_listed;
   s.last_runs = base.last_runs;
   s.warnings = base.warnings;
@@ -31,15 +31,15 @@ std::string provider_of(const AirtableRecord& r, const Columns& columns) {
 
 TableSnapshot with_records(const TableSnapshot& base, std::vector<AirtableRecord> changed, const Columns& columns,
                            SystemTime read_at) {
-  std::vector<AirtableRecord> records = base.records;
+  RecordStore records = base.records;
   std::unordered_map<std::string, size_t> at;
-  for (size_t i = 0; i < records.size(); ++i) at.emplace(records[i].id, i);
+  for (size_t i = 0; i < records.size(); ++i) at.emplace(records.id(i), i);
   for (auto& r : changed) {
     if (auto it = at.find(r.id); it != at.end()) {
-      records[it->second] = std::move(r);
+      records.set(it->second, r);
     } else {
       at.emplace(r.id, records.size());
-      records.push_back(std::move(r));
+      records.add(r);
     }
   }
   return rebuilt(base, std::move(records), columns, read_at);
@@ -48,10 +48,7 @@ TableSnapshot with_records(const TableSnapshot& base, std::vector<AirtableRecord
 TableSnapshot with_changes(const TableSnapshot& base, const std::vector<RecordChange>& changes, const std::string& table_id,
                            const Columns& columns, SystemTime at, std::set<std::string>& providers,
                            bool* unknown) {
-  std::vector<AirtableRecord> records = base.records;
-  auto find = [&](const std::string& id) {
-    return std::find_if(records.begin(), records.end(), [&](const AirtableRecord& r) { return r.id == id; });
-  };
+  RecordStore records = base.records;
   // Payloads name cells by field id, as a registry bound by id keys them; the columns airreg
   // does not read are left out.
   std::set<std::string> ours;
@@ -59,29 +56,35 @@ TableSnapshot with_changes(const TableSnapshot& base, const std::vector<RecordCh
   auto cell_key = [&](const std::string& field_id) { return ours.count(field_id) ? field_id : std::string(); };
   for (const auto& c : changes) {
     if (c.table_id != table_id) continue;
-    auto it = find(c.record_id);
-    if (it != records.end()) {
-      if (auto p = provider_of(*it, columns); !p.empty()) providers.insert(p);
+    auto found = records.find(c.record_id);
+    std::optional<AirtableRecord> record;
+    if (found) {
+      record = records.record(*found);
+      if (auto p = provider_of(*record, columns); !p.empty()) providers.insert(p);
     }
     if (c.kind == RecordChange::Kind::destroyed) {
-      if (it != records.end()) records.erase(it);
+      if (found) records.erase(*found);
       continue;
     }
-    if (it == records.end()) {
+    if (!found) {
       // A change to a row this table does not have: the payload cannot say what the rest of
       // its cells are. The caller reads the table instead.
       if (c.kind != RecordChange::Kind::created) {
         if (unknown) *unknown = true;
         continue;
       }
-      records.push_back(AirtableRecord{c.record_id, "", {}});
-      it = records.end() - 1;
+      record = AirtableRecord{c.record_id, "", {}};
     }
     for (const auto& [field_id, value] : c.current)
-      if (auto key = cell_key(field_id); !key.empty()) it->fields[key] = value;
+      if (auto key = cell_key(field_id); !key.empty()) record->fields[key] = value;
     for (const auto& field_id : c.cleared)
-      if (auto key = cell_key(field_id); !key.empty()) it->fields.erase(key);
-    if (auto p = provider_of(*it, columns); !p.empty()) providers.insert(p);
+      if (auto key = cell_key(field_id); !key.empty()) record->fields.erase(key);
+    if (auto p = provider_of(*record, columns); !p.empty()) providers.insert(p);
+    if (found) {
+      records.set(*found, *record);
+    } else {
+      records.add(*record);
+    }
   }
   return rebuilt(base, std::move(records), columns, at);
 }

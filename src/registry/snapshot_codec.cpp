@@ -40,7 +40,8 @@ std::string encode_snapshot(const TableSnapshot& s, const Columns& columns) {
   w.EndArray();
   json::key(w, "records");
   w.StartArray();
-  for (const auto& r : s.records) {
+  for (size_t i = 0; i < s.records.size(); ++i) {
+    auto r = s.records.record(i);
     Fields by_key;
     for (const auto& [cell, value] : r.fields)
       if (auto k = key_of.find(cell); k != key_of.end()) by_key[k->second] = value;
@@ -102,9 +103,9 @@ std::optional<TableSnapshot> decode_snapshot(std::string_view body, const Column
     Fields by_cell;
     for (auto& [key, value] : json::fields_from(fields))
       if (columns.schema().find(key)) by_cell[columns.cell(key)] = std::move(value);
-    s.records.push_back(AirtableRecord{json::text_at(r, "id"), "", std::move(by_cell)});
+    s.records.add(AirtableRecord{json::text_at(r, "id"), "", std::move(by_cell)});
   }
-  s.parsed = parse_rows(s.records, columns);
+  s.parse_records(columns);
   return s;
 }
 

@@ -113,14 +113,13 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
       std::string started = now_text();
       auto begun = std::chrono::steady_clock::now();
       // Writes are queued in batches as the merge makes them (nothing on a dry run).
-      std::optional<ReadCells> current;  // lent by `table`, which outlives the refresh
       std::optional<Error> unqueued;
       bool queued_any = false;
       registry::WriteBatches queue;
       if (!options.dry_run)
         queue = [&](std::vector<Fields>&& batch) {
-          if (!current) current = table->records_of(provider, registry);
-          auto queued = registry_writer.submit_cells(std::move(batch), *current);
+          auto current = table->records_of(provider, registry, batch);  // decoded for this batch only
+          auto queued = registry_writer.submit_cells(std::move(batch), current.cells);
           if (queued) {
             queued_any = true;
           } else if (!unqueued) {
@@ -129,7 +128,6 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
         };
       auto refresh = registry::refresh_provider(discovery_, provider, to_ask, [&] { return table->rows_of(provider); },
                                                 table->parsed.untouchable, read_at, policy, registry, {}, queue);
-      current.reset();
       // The servers of the fleet need not ask this provider again soon.
       (void)fleet->try_claim("discover:" + provider, kDiscoveryClaim);
       auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begun);

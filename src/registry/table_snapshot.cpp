@@ -1,6 +1,9 @@
 #include "registry/table_snapshot.hpp"
 
 #include <algorithm>
+#include <unordered_set>
+
+#include "airtable/row_diff.hpp"
 
 namespace airreg::registry {
 
@@ -18,14 +21,29 @@ RowList TableSnapshot::rows_in(const std::string& provider, ModelCategory catego
   return parsed.rows.filtered([&](const RegistryRow& r) { return r.provider_id == provider && r.category == category; });
 }
 
-ReadCells TableSnapshot::records_of(const std::string& provider, const Columns& columns) const {
-  ReadCells out;
-  const std::string& cell = columns.cell("provider_id");
-  for (const auto& r : records) {
-    auto it = r.fields.find(cell);
-    if (it != r.fields.end() && it->second == FieldValue(provider)) out.push_back(&r.fields);
+ProviderRecords TableSnapshot::records_of(const std::string& provider, const Columns& columns,
+                                          const std::vector<Fields>& rows) const {
+  auto merge_on = columns.merge_on();
+  std::unordered_set<std::string> keys;
+  for (const auto& row : rows) keys.insert(airtable::row_key(row, merge_on));
+  auto wanted = merge_on;
+  const std::string& provider_cell = columns.cell("provider_id");
+  if (std::find(wanted.begin(), wanted.end(), provider_cell) == wanted.end()) wanted.push_back(provider_cell);
+  ProviderRecords out;
+  for (size_t i = 0; i < records.size(); ++i) {
+    Fields key_cells = records.cells(i, wanted);
+    auto p = key_cells.find(provider_cell);
+    if (p == key_cells.end() || p->second != FieldValue(provider)) continue;
+    if (keys.count(airtable::row_key(key_cells, merge_on))) out.records.push_back(records.record(i));
   }
+  out.cells = cells_of(out.records);
   return out;
+}
+
+void TableSnapshot::parse_records(const Columns& columns) {
+  RowsParser rows(columns, records.size());
+  for (size_t i = 0; i < records.size(); ++i) rows.add(records.record(i));
+  parsed = rows.finish();
 }
 
 std::vector<std::string> TableSnapshot::warnings_of(const std::string& provider) const {

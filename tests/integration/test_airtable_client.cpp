@@ -1,8 +1,12 @@
-// AirtableClient against airtable-local over real loopback HTTP.
+// AirtableClient against airtable-local over real loopback HTTP (and a scripted server for
+// what airtable-local does not do).
 #include <catch2/catch.hpp>
+
+#include <atomic>
 
 #include "airreg/airtable_client.hpp"
 #include "airreg/formula.hpp"
+#include "fixture_server.hpp"
 #include "local_config.hpp"
 #include "local_server.hpp"
 
@@ -112,4 +116,40 @@ TEST_CASE("errors carry Airtable's type and never the token", "[airtable][integr
   CHECK(r.error().type == "AUTHENTICATION_REQUIRED");
   CHECK_FALSE(r.error().retryable);
   CHECK(r.error().describe().find("pat-leaky-secret") == std::string::npos);
+}
+
+TEST_CASE("a listing Airtable drops midway starts over once: its pages say so, and none is counted twice",
+          "[airtable][integration]") {
+  // Two pages; the second is refused once with LIST_RECORDS_ITERATOR_NOT_AVAILABLE.
+  test::FixtureServer airtable;
+  std::atomic<int> second_asked{0};
+  airtable.on("GET", "/v0/appTEST/Models", [&](const test::FixtureServer::Seen& seen) -> test::FixtureServer::Reply {
+    if (seen.param("offset").empty())
+      return {200, R"({"records":[{"id":"rec1","createdTime":"2026-12-01T00:00:00.000Z","fields":{"Key":"a"}}],"offset":"o1"})", {}};
+    if (second_asked++ == 0)
+      return {422, R"({"error":{"type":"LIST_RECORDS_ITERATOR_NOT_AVAILABLE","message":"Iterator not available"}})", {}};
+    return {200, R"({"records":[{"id":"rec2","createdTime":"2026-12-01T00:00:00.000Z","fields":{"Key":"b"}}]})", {}};
+  });
+  AirtableConfig config;
+  config.token = "pat-test";
+  config.base_id = "appTEST";
+  config.endpoint_url = airtable.url();
+  config.max_requests_per_second = 0;
+  AirtableClient client(config, make_curl_transport());
+
+  std::vector<std::pair<std::string, bool>> pages;  // first record's id, `first`
+  size_t requests = 0;
+  auto listed = client.list_pages(
+      "Models", {}, [&](std::vector<AirtableRecord>&& records, bool first) { pages.emplace_back(records.at(0).id, first); },
+      &requests);
+  REQUIRE(listed);
+  CHECK(pages == std::vector<std::pair<std::string, bool>>{{"rec1", true}, {"rec1", true}, {"rec2", false}});
+  CHECK(requests == 4);
+
+  second_asked = 0;
+  auto all = client.list("Models");
+  REQUIRE(all);
+  REQUIRE(all->size() == 2);
+  CHECK((*all)[0].id == "rec1");
+  CHECK((*all)[1].id == "rec2");
 }
