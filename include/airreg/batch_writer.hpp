@@ -132,6 +132,13 @@ class BatchWriter {
   WriteReport write(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,
                     const ProgressCallback& progress = {});
 
+  // Rows this writer queued that it has not seen settled (landed, dropped or set aside).
+  size_t unsettled() const;
+  // Forgets the rows it queued that another writer's flush settled: a flush writes every row
+  // of the outbox, whichever writer queued it, so a writer that never flushes itself (the
+  // registry's history rows) would otherwise keep their ids for the life of the process.
+  Result<void> forget_settled();
+
   // Stops the running flush after the request in flight, and every later one: what is not
   // written stays in the outbox. For a process that is shutting down.
   void cancel() { stop_.request_stop(); }
@@ -146,7 +153,7 @@ class BatchWriter {
   Clock clock_;
   std::shared_ptr<spdlog::logger> logger_;
   std::stop_source stop_;
-  std::mutex submitted_mutex_;
+  mutable std::mutex submitted_mutex_;
   // Entries queued by this writer and not yet landed, by id; with the time they were queued
   // when they were never tried and the rows were read just before they were queued: those
   // need no re-read, unless their record was written since (landed_at_). One map for both:

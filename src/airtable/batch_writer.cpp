@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "airtable/row_diff.hpp"
 
@@ -94,6 +95,31 @@ Result<size_t> BatchWriter::submit_updates(const std::vector<AirtableRecord>& up
   if (auto appended = outbox_->append(entries); !appended) return std::unexpected(appended.error());
   for (const auto& e : entries) submitted_.emplace(e.id, std::nullopt);
   return entries.size();
+}
+
+size_t BatchWriter::unsettled() const {
+  std::lock_guard lock(submitted_mutex_);
+  return submitted_.size();
+}
+
+Result<void> BatchWriter::forget_settled() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(submitted_mutex_);
+    ids.reserve(submitted_.size());
+    for (const auto& [id, queued] : submitted_) ids.push_back(id);
+  }
+  if (ids.empty()) return {};
+  // Asked without the lock: an id queued meanwhile is not among `ids`, and a settled one
+  // never waits again.
+  auto waiting = outbox_->entries(ids);
+  if (!waiting) return std::unexpected(waiting.error());
+  std::unordered_set<std::string> still;
+  for (const auto& e : *waiting) still.insert(e.id);
+  std::lock_guard lock(submitted_mutex_);
+  for (const auto& id : ids)
+    if (!still.count(id)) submitted_.erase(id);
+  return {};
 }
 
 WriteReport BatchWriter::write(const std::vector<Fields>& rows, const std::vector<AirtableRecord>& current,

@@ -120,6 +120,9 @@ bool WriteBack::flush_once(std::optional<Clock::TimePoint> deadline, bool* cut_s
   }
   auto report = writer_.flush({}, deadline);
   lease.reset();
+  // That flush wrote the history's rows too: their writer learns which landed.
+  if (auto forgot = history_writer_.forget_settled(); !forgot && settings_.logger)
+    settings_.logger->warn("the outbox could not be read: {}", forgot.error().describe());
   // The providers whose rows changed; a Last Verified bump or a history row changes no answer.
   if (auto landed = report.upserted.find(registry_table_); landed != report.upserted.end() && settings_.on_written)
     settings_.on_written(landed->second);

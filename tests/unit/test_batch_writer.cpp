@@ -528,3 +528,27 @@ TEST_CASE("newer versions submitted during flushes of tiny pages always win", "[
     for (auto& [k, f] : held) CHECK(f.at("Max Tokens") == airreg::FieldValue(39.0));
   }
 }
+
+TEST_CASE("a writer whose rows another writer's flush lands forgets them", "[batch_writer]") {
+  // The registry's history writer queues rows that the registry writer's flush writes (one
+  // outbox, every table): its ids stayed queued for the life of the process.
+  Rig rig;
+  auto registry = rig.writer();
+  BatchWriterOptions history_options;
+  history_options.table = "Model Sync History";
+  history_options.merge_on = {"Run ID"};
+  BatchWriter history(rig.client(), rig.outbox, history_options, rig.clock.clock());
+  REQUIRE(history.submit({Fields{{"Run ID", std::string("run-1")}}, Fields{{"Run ID", std::string("run-2")}}}, {}).value() == 2);
+  REQUIRE(registry.submit(models(3), {}).value() == 3);
+  CHECK(history.unsettled() == 2);
+  // Nothing landed yet: nothing is forgotten.
+  REQUIRE(history.forget_settled());
+  CHECK(history.unsettled() == 2);
+
+  auto report = registry.flush();
+  REQUIRE(report.complete());
+  CHECK(rig.waiting() == 0);
+  CHECK(registry.unsettled() == 0);
+  REQUIRE(history.forget_settled());
+  CHECK(history.unsettled() == 0);
+}
