@@ -245,6 +245,11 @@ class ModelRegistry {
   // A webhook payload's changes, applied to the table without reading it; the providers whose
   // rows they touched (their answers are made again, and the fleet is told).
   virtual std::vector<std::string> apply_changes(const std::vector<RecordChange>& changes) = 0;
+  // A client of this registry's base that shares its pacing and its request count, for a
+  // caller that calls Airtable beside it (serve's webhook): its calls are counted in the
+  // month's calls and the budget like the registry's own. Nothing when the registry has no
+  // client of its own (a fake).
+  virtual std::optional<AirtableClient> airtable_client() const;
 
  protected:
   // Implementations call this whenever an answer of models() may differ from the last one

@@ -240,8 +240,10 @@ int serve_command(const Args& args) {
   // bound the table (its id is in the state directory then).
   std::unique_ptr<serve::WebhookManager> webhooks;
   if (!public_url.empty()) {
+    // The registry's client: the webhook's calls are paced and counted with the registry's.
+    auto client = (*registry)->airtable_client();
     webhooks = std::make_unique<serve::WebhookManager>(
-        AirtableClient(command->settings.airtable, make_curl_transport(command->settings.transport)), **registry,
+        client ? *client : AirtableClient(command->settings.airtable, make_curl_transport(command->settings.transport)), **registry,
         fleet_for(*command, *registry_settings, logger), public_url, command->settings.state_dir, logger);
     router.add_route(serve::Route::webhook, "/airtable/webhook",
                      [&](const serve::ServeRequest& r) -> std::optional<serve::ServeResponse> { return webhooks->ping(r); });

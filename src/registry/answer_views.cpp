@@ -97,6 +97,8 @@ ModelRegistry::ModelRegistry() : views_(std::make_unique<Views>()) {
 }
 ModelRegistry::~ModelRegistry() = default;
 
+std::optional<AirtableClient> ModelRegistry::airtable_client() const { return std::nullopt; }
+
 ModelRegistry::ProviderHandle ModelRegistry::handle(std::string_view provider) {
   std::lock_guard lock(views_->mutex);
   std::string key(provider);

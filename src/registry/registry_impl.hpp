@@ -52,6 +52,7 @@ class RegistryImpl final : public ModelRegistry {
   void invalidate(const std::vector<std::string>& providers) override;
   void use_webhook(bool active) override;
   std::vector<std::string> apply_changes(const std::vector<RecordChange>& changes) override;
+  std::optional<AirtableClient> airtable_client() const override { return client_; }
   RegistryStats stats() const override;
 
  private:

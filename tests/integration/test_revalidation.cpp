@@ -201,3 +201,17 @@ TEST_CASE("sync names a spent quota and keeps its rows for later", "[quota][cli]
   CHECK_THAT(sync.output, !Catch::Contains("sk-quota-SECRET"));
   CHECK(Outbox(w.state.path()).status().value().waiting > 0);  // the rows wait for next month
 }
+
+TEST_CASE("calls made with the registry's client beside it (serve's webhook) count in the month's calls", "[quota]") {
+  // serve's webhook manager had a client of its own: its calls (making the webhook, reading
+  // every payload) were in no month's count and no budget.
+  World w;
+  auto r = w.registry(minute_cache());
+  r->models("openai", ModelCategory::text).value();
+  settled_requests(w);  // the write-back's flush is done
+  auto before = r->stats().calls_month;
+  auto beside = r->airtable_client();
+  REQUIRE(beside);
+  for (int i = 0; i < 3; ++i) REQUIRE(beside->list_webhooks());
+  CHECK(r->stats().calls_month == before + 3);
+}
