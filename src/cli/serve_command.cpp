@@ -164,6 +164,7 @@ int serve_command(const Args& args) {
     ("token", "a bearer token clients must send (repeatable; also AIRREG_SERVE_TOKENS, comma-separated)", cxxopts::value<std::vector<std::string>>())
     ("sync-every", "run a sync of every provider on this period, e.g. 6h (with Redis: one instance per period)", cxxopts::value<std::string>())
     ("public-url", "this server's URL as Airtable can reach it (https://...): an Airtable webhook tells it every change to the table", cxxopts::value<std::string>())
+    ("webhook-check", "how often one instance of the fleet asks Airtable whether the webhook is still there (one call; a webhook deleted by hand sends nothing), e.g. 12h; 0: never", cxxopts::value<std::string>()->default_value("12h"))
     ("threads", "requests served at once", cxxopts::value<int>()->default_value("32"))
     ("max-queue", "requests waiting for a thread; beyond, 503 with Retry-After", cxxopts::value<int>()->default_value("1024"))
     ("max-connections", "connections open at once; beyond, 503 with Retry-After", cxxopts::value<int>()->default_value("10000"))
@@ -212,6 +213,10 @@ int serve_command(const Args& args) {
       public_url.rfind("http://localhost", 0) != 0)
     return report_error(make_error(ErrorCode::invalid_argument, "--public-url must be an https:// URL Airtable can reach"));
 
+  auto webhook_check = core::parse_duration(parsed["webhook-check"].as<std::string>(), std::chrono::hours(1));
+  if (!webhook_check || (webhook_check->count() > 0 && *webhook_check < std::chrono::seconds(1)))
+    return report_error(make_error(ErrorCode::invalid_argument, "--webhook-check must be a duration of at least 1s, such as 12h, or 0"));
+
   auto logger = make_logger();
   auto registry_settings = registry_options(parsed);
   if (!registry_settings) return report_error(registry_settings.error());
@@ -244,7 +249,7 @@ int serve_command(const Args& args) {
     auto client = (*registry)->airtable_client();
     webhooks = std::make_unique<serve::WebhookManager>(
         client ? *client : AirtableClient(command->settings.airtable, make_curl_transport(command->settings.transport)), **registry,
-        fleet_for(*command, *registry_settings, logger), public_url, command->settings.state_dir, logger);
+        fleet_for(*command, *registry_settings, logger), public_url, command->settings.state_dir, logger, *webhook_check);
     router.add_route(serve::Route::webhook, "/airtable/webhook",
                      [&](const serve::ServeRequest& r) -> std::optional<serve::ServeResponse> { return webhooks->ping(r); });
   }

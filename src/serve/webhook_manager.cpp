@@ -12,8 +12,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kCheckEvery = 1h;
+constexpr auto kCheckEvery = 1h;  // the expiry
 constexpr auto kRefreshWhenLeft = std::chrono::hours(72);
+// The fleet's word that a webhook is gone (its id), for the instances that did not ask.
+constexpr const char* kGoneValue = "webhook-gone";
+constexpr auto kGoneFor = std::chrono::hours(24 * 8);  // past any webhook's 7-day life
 
 ServeResponse json_answer(int status, std::string body) { return ServeResponse{status, "application/json", std::move(body), {}}; }
 
@@ -27,13 +30,14 @@ std::string WebhookManager::notification_url(const std::string& public_url) {
 
 WebhookManager::WebhookManager(AirtableClient client, ModelRegistry& registry,
                                std::shared_ptr<fleet::Fleet> fleet, std::string public_url, std::filesystem::path state_dir,
-                               std::shared_ptr<spdlog::logger> logger)
+                               std::shared_ptr<spdlog::logger> logger, std::chrono::milliseconds check_every)
     : client_(std::move(client)),
       registry_(registry),
       fleet_(fleet),
       url_(notification_url(public_url)),
       store_(std::move(state_dir), client_.config().base_id, std::move(fleet)),
-      logger_(std::move(logger)) {}
+      logger_(std::move(logger)),
+      check_every_(check_every) {}
 
 WebhookManager::~WebhookManager() {
   {
@@ -126,10 +130,12 @@ void WebhookManager::loop() {
   using Steady = std::chrono::steady_clock;
   auto next_check = Steady::now();
   auto next_read = Steady::now();  // payloads are read at most once a second (pings replayed cost nothing more)
+  auto next_alive = Steady::now() + check_every_;  // start() found it there
   std::optional<Steady::time_point> retry_at;
   std::unique_lock lock(mutex_);
   for (;;) {
     auto until = retry_at ? std::min(next_check, *retry_at) : next_check;
+    if (check_every_.count() > 0) until = std::min(until, next_alive);
     wake_.wait_until(lock, until, [&] { return stopping_ || pinged_; });
     if (stopping_) return;
     if (pinged_ && Steady::now() < next_read) {
@@ -144,7 +150,11 @@ void WebhookManager::loop() {
       // A read that failed (no lease, an error) is tried again: the ping is not lost.
       retry_at = read_payloads() ? std::nullopt : std::optional(Steady::now() + std::chrono::seconds(30));
     }
-    if (Steady::now() >= next_check) {
+    if (check_every_.count() > 0 && Steady::now() >= next_alive) {
+      check_still_there();
+      next_alive = Steady::now() + check_every_;
+    }
+    if (Steady::now() >= next_check && !given_up_) {
       refresh_if_due();
       next_check = Steady::now() + kCheckEvery;
     }
@@ -174,9 +184,8 @@ bool WebhookManager::read_payloads() {
     if (!page) {
       if (page.error().code == ErrorCode::not_found) {
         // Deleted by hand, or expired: nothing tells this registry of changes any more.
-        if (logger_) logger_->error("the webhook {} is gone; revalidating the table instead (restart serve to make one)", state.id);
-        registry_.use_webhook(false);
-        store_.forget();
+        if (fleet_->shared()) fleet_->put_value(kGoneValue, state.id, kGoneFor);
+        give_up(state.id);
         return true;
       }
       if (logger_) logger_->warn("webhook payloads could not be read: {}", page.error().describe());
@@ -200,6 +209,38 @@ bool WebhookManager::read_payloads() {
   std::lock_guard lock(state_mutex_);
   state_.cursor = state.cursor;
   return complete;
+}
+
+void WebhookManager::check_still_there() {
+  if (given_up_) return;
+  std::string id;
+  {
+    std::lock_guard lock(state_mutex_);
+    id = state_.id;
+  }
+  if (id.empty()) return;
+  bool gone = fleet_->shared() && fleet_->value(kGoneValue) == id;
+  if (!gone && fleet_->try_claim("webhook-check", check_every_)) {
+    auto listed = client_.list_webhooks();
+    if (!listed) {
+      if (logger_) logger_->warn("could not check that the webhook is still there: {}", listed.error().describe());
+      return;
+    }
+    gone = std::none_of(listed->begin(), listed->end(), [&](const WebhookInfo& w) { return w.id == id; });
+    if (gone && fleet_->shared()) fleet_->put_value(kGoneValue, id, kGoneFor);
+  }
+  if (gone) give_up(id);
+}
+
+void WebhookManager::give_up(const std::string& id) {
+  if (given_up_.exchange(true)) return;
+  if (logger_) logger_->error("the webhook {} is gone; revalidating the table instead (restart serve to make one)", id);
+  registry_.use_webhook(false);
+  // Edits made since it went sent no payload: the table is read again (not the fleet's copy,
+  // which they are missing from too) and every answer made again.
+  fleet_->invalidate_snapshot();
+  registry_.invalidate({});
+  store_.forget();
 }
 
 void WebhookManager::refresh_if_due() {

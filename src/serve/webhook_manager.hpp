@@ -10,6 +10,9 @@
 //     are applied like the rest (counted apart): they cause no read;
 //   - the webhook is refreshed before its 7-day expiry (checked hourly, refreshed when fewer
 //     than 3 days are left);
+//   - a webhook deleted by hand sends no more pings: once per check period (--webhook-check,
+//     12 h; 0: never) one instance of the fleet asks Airtable whether it is still there (one
+//     call), and when it is gone every instance revalidates the table, at once and from then on;
 //   - remove() deletes it (airreg webhook remove).
 // Thread-safe; destruction stops its threads.
 #pragma once
@@ -41,7 +44,7 @@ class WebhookManager {
  public:
   WebhookManager(AirtableClient client, ModelRegistry& registry,
                  std::shared_ptr<fleet::Fleet> fleet, std::string public_url, std::filesystem::path state_dir,
-                 std::shared_ptr<spdlog::logger> logger);
+                 std::shared_ptr<spdlog::logger> logger, std::chrono::milliseconds check_every = std::chrono::hours(12));
   ~WebhookManager();
   WebhookManager(const WebhookManager&) = delete;
   WebhookManager& operator=(const WebhookManager&) = delete;
@@ -63,6 +66,10 @@ class WebhookManager {
   // Whether every payload there was got read (else it is tried again in 30 s).
   bool read_payloads();
   void refresh_if_due();
+  // Whether the webhook is still there: the fleet's word, else (one instance per period) Airtable's.
+  void check_still_there();
+  // It is gone: revalidation takes over (the edits since it went are read now).
+  void give_up(const std::string& id);
   void loop();
 
   AirtableClient client_;
@@ -73,6 +80,8 @@ class WebhookManager {
   WebhookStore store_;
   std::shared_ptr<spdlog::logger> logger_;
   std::string own_user_;
+  std::chrono::milliseconds check_every_;
+  std::atomic<bool> given_up_{false};
 
   std::mutex state_mutex_;
   WebhookState state_;

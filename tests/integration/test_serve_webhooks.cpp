@@ -95,3 +95,42 @@ TEST_CASE("serve --public-url: a person's edit reaches every instance in seconds
   CHECK_THAT(removed.output, Catch::Contains("1 webhook(s) removed"));
   CHECK(client.list_webhooks().value().empty());
 }
+
+TEST_CASE("a webhook deleted by hand is noticed: every instance revalidates, and an edit made since reaches them",
+          "[serve][webhook]") {
+  // A deleted webhook sends no ping, so nothing told serve: the instances kept their answers
+  // (and stopped revalidating) until the next full read, a day later.
+  FleetWorld w(true, {"--rate-limit", "0"});
+  w.seed();
+  airreg::AirtableClient client(w.airtable_config(), airreg::make_curl_transport());
+  int port = airreg::test::free_port();
+  REQUIRE(port > 0);
+  std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> args = {"--token", airreg::test::kServeToken, "--public-url", public_url, "--webhook-check", "1s"};
+  Serve a(w, args, {}, "a", port, true);
+  REQUIRE(eventually([&] { return client.list_webhooks().value().size() == 1; }, 20s));
+  Serve b(w, args, {}, "b", 0, true);  // behind the same load balancer: takes the fleet's webhook
+  REQUIRE(eventually([&] { return openai_models(a).find("\"gpt-4o\"") != std::string::npos; }, 20s));
+  REQUIRE(eventually([&] { return openai_models(b).find("\"gpt-4o\"") != std::string::npos; }, 20s));
+  REQUIRE(client.list_webhooks().value().size() == 1);  // b made none of its own
+
+  // An edit the webhook does not tell (its notifications off, as a deleted one's are), then
+  // the webhook deleted: only the check can find out, whenever it runs.
+  auto hook = client.list_webhooks().value().at(0).id;
+  auto config = w.airtable_config();
+  httplib::Client airtable(config.endpoint_url);
+  auto off = airtable.Post("/v0/bases/" + config.base_id + "/webhooks/" + hook + "/enableNotifications",
+                           {{"Authorization", "Bearer " + config.token}}, R"({"enable":false})", "application/json");
+  REQUIRE(off);
+  REQUIRE(off->status == 200);
+  REQUIRE(client.update("AI Model Registry", {airreg::AirtableRecord{record_of(client, "gpt-4o"), "", {{"Status", std::string("disabled")}}}}));
+  std::this_thread::sleep_for(2s);  // no ping: both still serve it
+  CHECK(openai_models(a).find("\"gpt-4o\"") != std::string::npos);
+  CHECK(openai_models(b).find("\"gpt-4o\"") != std::string::npos);
+  REQUIRE(client.delete_webhook(hook));
+  CHECK(eventually([&] { return openai_models(a).find("\"gpt-4o\"") == std::string::npos; }, 20s));
+  CHECK(eventually([&] { return openai_models(b).find("\"gpt-4o\"") == std::string::npos; }, 20s));
+  CHECK(a.stop() == 0);
+  CHECK(b.stop() == 0);
+  CHECK_THAT(a.process->output() + b.process->output(), Catch::Contains("is gone; revalidating the table instead"));
+}
