@@ -29,16 +29,27 @@ std::string record_of(airreg::AirtableClient& client, const std::string& model) 
   return "";
 }
 
+// A seeded fleet's world, a client of its base, and the port and URL Airtable pings.
+struct WebhookWorld {
+  FleetWorld w{true, {"--rate-limit", "0"}};
+  airreg::AirtableClient client{w.airtable_config(), airreg::make_curl_transport()};
+  int port = airreg::test::free_port();
+  std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+
+  WebhookWorld() {
+    w.seed();
+    REQUIRE(port > 0);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("serve --public-url: a person's edit reaches every instance in seconds through the webhook and Redis", "[serve][webhook]") {
-  FleetWorld w(true, {"--rate-limit", "0"});
-  w.seed();
-  airreg::AirtableClient client(w.airtable_config(), airreg::make_curl_transport());
-  int port = airreg::test::free_port();
-  REQUIRE(port > 0);
-  std::string public_url = "http://127.0.0.1:" + std::to_string(port);
-  Serve a(w, {"--token", airreg::test::kServeToken, "--public-url", public_url}, {}, "a", port, true);
+  WebhookWorld world;
+  auto& w = world.w;
+  auto& client = world.client;
+  const auto& public_url = world.public_url;
+  Serve a(w, {"--token", airreg::test::kServeToken, "--public-url", public_url}, {}, "a", world.port, true);
   Serve b(w, {"--token", airreg::test::kServeToken}, {}, "b", 0, true);
   REQUIRE(eventually([&] { return client.list_webhooks().value().size() == 1; }, 20s));
   auto hooks = client.list_webhooks().value();
@@ -100,14 +111,12 @@ TEST_CASE("a webhook deleted by hand is noticed: every instance revalidates, and
           "[serve][webhook]") {
   // A deleted webhook sends no ping, so nothing told serve: the instances kept their answers
   // (and stopped revalidating) until the next full read, a day later.
-  FleetWorld w(true, {"--rate-limit", "0"});
-  w.seed();
-  airreg::AirtableClient client(w.airtable_config(), airreg::make_curl_transport());
-  int port = airreg::test::free_port();
-  REQUIRE(port > 0);
-  std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+  WebhookWorld world;
+  auto& w = world.w;
+  auto& client = world.client;
+  const auto& public_url = world.public_url;
   std::vector<std::string> args = {"--token", airreg::test::kServeToken, "--public-url", public_url, "--webhook-check", "1s"};
-  Serve a(w, args, {}, "a", port, true);
+  Serve a(w, args, {}, "a", world.port, true);
   REQUIRE(eventually([&] { return client.list_webhooks().value().size() == 1; }, 20s));
   Serve b(w, args, {}, "b", 0, true);  // behind the same load balancer: takes the fleet's webhook
   REQUIRE(eventually([&] { return openai_models(a).find("\"gpt-4o\"") != std::string::npos; }, 20s));
