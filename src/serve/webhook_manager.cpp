@@ -17,6 +17,7 @@ constexpr auto kRefreshWhenLeft = std::chrono::hours(72);
 // The fleet's word that a webhook is gone (its id), for the instances that did not ask.
 constexpr const char* kGoneValue = "webhook-gone";
 constexpr auto kGoneFor = std::chrono::hours(24 * 8);  // past any webhook's 7-day life
+constexpr auto kFleetWordEvery = 1min;                  // how often an instance reads it
 
 ServeResponse json_answer(int status, std::string body) { return ServeResponse{status, "application/json", std::move(body), {}}; }
 
@@ -57,6 +58,8 @@ Result<void> WebhookManager::start(const std::string& registry_table_id) {
   if (!setup) return std::unexpected(make_error(ErrorCode::timeout, "another instance held the webhook's setup for 30 s"));
   auto kept = store_.load();
   if (kept && kept->url != url_) kept.reset();
+  // One the fleet found gone (an instance's own record may still hold it).
+  if (kept && fleet_->shared() && fleet_->value(kGoneValue) == kept->id) kept.reset();
   auto expires = kept ? core::parse_utc(kept->expires) : std::nullopt;
   if (kept && !(fleet_->shared() && expires && *expires > std::chrono::system_clock::now())) {
     // Kept here by an earlier run: still there? A webhook deleted by hand (or expired) is made
@@ -131,11 +134,13 @@ void WebhookManager::loop() {
   auto next_check = Steady::now();
   auto next_read = Steady::now();  // payloads are read at most once a second (pings replayed cost nothing more)
   auto next_alive = Steady::now() + check_every_;  // start() found it there
+  auto next_word = Steady::now() + kFleetWordEvery;
   std::optional<Steady::time_point> retry_at;
   std::unique_lock lock(mutex_);
   for (;;) {
     auto until = retry_at ? std::min(next_check, *retry_at) : next_check;
-    if (check_every_.count() > 0) until = std::min(until, next_alive);
+    if (!given_up_) until = std::min(until, next_word);
+    if (!given_up_ && check_every_.count() > 0) until = std::min(until, next_alive);
     wake_.wait_until(lock, until, [&] { return stopping_ || pinged_; });
     if (stopping_) return;
     if (pinged_ && Steady::now() < next_read) {
@@ -150,12 +155,16 @@ void WebhookManager::loop() {
       // A read that failed (no lease, an error) is tried again: the ping is not lost.
       retry_at = read_payloads() ? std::nullopt : std::optional(Steady::now() + std::chrono::seconds(30));
     }
-    if (check_every_.count() > 0 && Steady::now() >= next_alive) {
-      check_still_there();
-      next_alive = Steady::now() + check_every_;
+    if (!given_up_) {
+      bool ask_airtable = check_every_.count() > 0 && Steady::now() >= next_alive;
+      if (ask_airtable || Steady::now() >= next_word) {
+        check_still_there(ask_airtable);
+        next_word = Steady::now() + kFleetWordEvery;
+        if (ask_airtable) next_alive = Steady::now() + check_every_;
+      }
     }
-    if (Steady::now() >= next_check && !given_up_) {
-      refresh_if_due();
+    if (Steady::now() >= next_check) {
+      if (!given_up_) refresh_if_due();
       next_check = Steady::now() + kCheckEvery;
     }
     lock.lock();
@@ -184,8 +193,7 @@ bool WebhookManager::read_payloads() {
     if (!page) {
       if (page.error().code == ErrorCode::not_found) {
         // Deleted by hand, or expired: nothing tells this registry of changes any more.
-        if (fleet_->shared()) fleet_->put_value(kGoneValue, state.id, kGoneFor);
-        give_up(state.id);
+        give_up(state.id, true);
         return true;
       }
       if (logger_) logger_->warn("webhook payloads could not be read: {}", page.error().describe());
@@ -211,7 +219,7 @@ bool WebhookManager::read_payloads() {
   return complete;
 }
 
-void WebhookManager::check_still_there() {
+void WebhookManager::check_still_there(bool ask_airtable) {
   if (given_up_) return;
   std::string id;
   {
@@ -219,28 +227,31 @@ void WebhookManager::check_still_there() {
     id = state_.id;
   }
   if (id.empty()) return;
-  bool gone = fleet_->shared() && fleet_->value(kGoneValue) == id;
-  if (!gone && fleet_->try_claim("webhook-check", check_every_)) {
-    auto listed = client_.list_webhooks();
-    if (!listed) {
-      if (logger_) logger_->warn("could not check that the webhook is still there: {}", listed.error().describe());
-      return;
-    }
-    gone = std::none_of(listed->begin(), listed->end(), [&](const WebhookInfo& w) { return w.id == id; });
-    if (gone && fleet_->shared()) fleet_->put_value(kGoneValue, id, kGoneFor);
+  // Another instance found it gone: Redis says so, for free, within kFleetWordEvery.
+  if (fleet_->shared() && fleet_->value(kGoneValue) == id) return give_up(id, false);
+  // One call to Airtable per period for the whole fleet. (A failed call spends the period;
+  // without Redis every instance asks.)
+  if (!ask_airtable || !fleet_->try_claim("webhook-check", check_every_)) return;
+  auto listed = client_.list_webhooks();
+  if (!listed) {
+    if (logger_) logger_->warn("could not check that the webhook is still there: {}", listed.error().describe());
+    return;
   }
-  if (gone) give_up(id);
+  if (std::none_of(listed->begin(), listed->end(), [&](const WebhookInfo& w) { return w.id == id; })) give_up(id, true);
 }
 
-void WebhookManager::give_up(const std::string& id) {
+void WebhookManager::give_up(const std::string& id, bool found_here) {
   if (given_up_.exchange(true)) return;
   if (logger_) logger_->error("the webhook {} is gone; revalidating the table instead (restart serve to make one)", id);
   registry_.use_webhook(false);
-  // Edits made since it went sent no payload: the table is read again (not the fleet's copy,
-  // which they are missing from too) and every answer made again.
-  fleet_->invalidate_snapshot();
+  // Edits made since it went sent no payload: the table is read again and every answer made
+  // again. The instance that found out drops the fleet's copy of the table first (the edits
+  // are missing from it too), then tells the fleet, whose instances take its fresh read.
+  if (found_here) fleet_->invalidate_snapshot();
   registry_.invalidate({});
-  store_.forget();
+  if (found_here && fleet_->shared()) fleet_->put_value(kGoneValue, id, kGoneFor);
+  // Only this webhook's record: an instance restarted since may have made and saved another.
+  if (auto stored = store_.load(); stored && stored->id == id) store_.forget();
 }
 
 void WebhookManager::refresh_if_due() {

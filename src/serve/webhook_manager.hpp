@@ -12,7 +12,8 @@
 //     than 3 days are left);
 //   - a webhook deleted by hand sends no more pings: once per check period (--webhook-check,
 //     12 h; 0: never) one instance of the fleet asks Airtable whether it is still there (one
-//     call), and when it is gone every instance revalidates the table, at once and from then on;
+//     call); when it is gone that instance reads the table again, tells the fleet through Redis
+//     (the others look every minute), and every instance revalidates from then on;
 //   - remove() deletes it (airreg webhook remove).
 // Thread-safe; destruction stops its threads.
 #pragma once
@@ -66,10 +67,12 @@ class WebhookManager {
   // Whether every payload there was got read (else it is tried again in 30 s).
   bool read_payloads();
   void refresh_if_due();
-  // Whether the webhook is still there: the fleet's word, else (one instance per period) Airtable's.
-  void check_still_there();
-  // It is gone: revalidation takes over (the edits since it went are read now).
-  void give_up(const std::string& id);
+  // Whether the webhook is still there: the fleet's word, and when `ask_airtable` (one
+  // instance of the fleet per period) Airtable's.
+  void check_still_there(bool ask_airtable);
+  // It is gone: revalidation takes over (the edits since it went are read now). `found_here`:
+  // this instance found out, and tells the fleet.
+  void give_up(const std::string& id, bool found_here);
   void loop();
 
   AirtableClient client_;
