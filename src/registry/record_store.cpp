@@ -86,6 +86,18 @@ class Unpacker {
   size_t at_ = 0;
 };
 
+// Calls take(name, tag, in) for each cell packed in `cells`, in order; `take` reads the
+// value (in.take_value) or skips it.
+template <typename Take>
+void each_cell(std::string_view cells, const std::vector<std::string>& names, Take take) {
+  Unpacker in(cells);
+  while (!in.done()) {
+    const std::string& name = names.at(in.take<uint16_t>());
+    auto tag = in.take<uint8_t>();
+    take(name, tag, in);
+  }
+}
+
 }  // namespace
 
 uint16_t RecordStore::name_number(const std::string& name) {
@@ -142,27 +154,21 @@ std::optional<size_t> RecordStore::find(std::string_view id) const {
 AirtableRecord RecordStore::record(size_t i) const {
   const Packed& p = records_.at(i);
   AirtableRecord out{p.id, "", {}};
-  Unpacker in(p.cells);
-  while (!in.done()) {
-    const std::string& name = names_.at(in.take<uint16_t>());
-    auto tag = in.take<uint8_t>();
+  each_cell(p.cells, names_, [&](const std::string& name, uint8_t tag, Unpacker& in) {
     out.fields.emplace_hint(out.fields.end(), name, in.take_value(tag));  // packed in the map's order
-  }
+  });
   return out;
 }
 
 Fields RecordStore::cells(size_t i, const std::vector<std::string>& names) const {
   Fields out;
-  Unpacker in(records_.at(i).cells);
-  while (!in.done()) {
-    const std::string& name = names_.at(in.take<uint16_t>());
-    auto tag = in.take<uint8_t>();
+  each_cell(records_.at(i).cells, names_, [&](const std::string& name, uint8_t tag, Unpacker& in) {
     if (std::find(names.begin(), names.end(), name) != names.end()) {
       out.emplace(name, in.take_value(tag));
     } else {
       in.skip_value(tag);
     }
-  }
+  });
   return out;
 }
 
