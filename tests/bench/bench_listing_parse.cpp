@@ -3,8 +3,6 @@
 // the rules) and, in the same run, by RapidJSON's DOM reading the same fields.
 // Prints one JSON line per reader: MB, ms (median of runs), MB/s, models.
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -19,6 +17,7 @@
 #include <vector>
 
 #include "bench_line.hpp"
+#include "repeated_listing.hpp"
 #include "airreg/discovery.hpp"
 
 namespace {
@@ -34,25 +33,6 @@ class BodyTransport : public airreg::HttpTransport {
     return response;
   }
 };
-
-std::string listing_of(const std::string& recorded, int entries) {
-  rapidjson::Document in;
-  in.Parse(recorded.c_str());
-  const auto& data = in["data"].GetArray();
-  rapidjson::Document out(rapidjson::kObjectType);
-  rapidjson::Value list(rapidjson::kArrayType);
-  for (int i = 0; i < entries; ++i) {
-    rapidjson::Value entry(data[static_cast<rapidjson::SizeType>(i) % data.Size()], out.GetAllocator());
-    std::string id = std::string(entry["id"].GetString()) + "-" + std::to_string(i);
-    entry["id"].SetString(id.c_str(), out.GetAllocator());
-    list.PushBack(entry, out.GetAllocator());
-  }
-  out.AddMember("data", list, out.GetAllocator());
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  out.Accept(w);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 // Whether the array member `key` of `object` holds the string `item`.
 bool rapidjson_lists(const rapidjson::Value& object, const char* key, const char* item) {
@@ -116,7 +96,7 @@ int main(int argc, char** argv) {
   std::stringstream recorded;
   recorded << in.rdbuf();
   auto transport = std::make_shared<BodyTransport>();
-  transport->body = listing_of(recorded.str(), entries);
+  transport->body = airreg::test::repeated_listing(recorded.str(), entries);
   double mb = static_cast<double>(transport->body.size()) / 1e6;
 
   airreg::DiscoveryConfig config;

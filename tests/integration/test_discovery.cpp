@@ -13,12 +13,14 @@
 #include "providers/provider_http.hpp"
 #include "fake_clock.hpp"
 #include "fixture_server.hpp"
+#include "repeated_listing.hpp"
 
 using namespace std::chrono_literals;
 using namespace airreg;
 using airreg::test::FakeClock;
 using airreg::test::FixtureServer;
 using airreg::test::provider_fixture;
+using airreg::test::repeated_listing;
 using Reply = FixtureServer::Reply;
 
 namespace {
@@ -483,6 +485,49 @@ TEST_CASE("listings larger than a kept parser, then small ones, read the same on
   CHECK(small.models[0].id == "gpt-5-small");
   rig.server.reply("GET", "/models", Reply{200, big, {}});
   CHECK(rig.run("openai").models.size() == 6000);
+}
+
+TEST_CASE("a listing big enough for huge pages reads the same as its entries in small listings", "[discovery][openrouter]") {
+  // Over 4 MiB, the parser's buffers are made before the parse and put on huge pages
+  // (json_listing.cpp); pages of 100 entries take the ordinary path. Same models, same order.
+  std::string big = repeated_listing(provider_fixture("openrouter/2026-02/api_v1_models.json"), 3500);
+  REQUIRE(big.size() > 4u << 20);
+  Rig rig("openrouter");
+  rig.server.reply("GET", "/models", Reply{200, big, {}});
+  auto whole = rig.run("openrouter");
+  std::vector<ModelInfo> paged;
+  std::vector<std::string> paged_skipped;
+  for (const auto& page : pages_of(big, "data", 100)) {
+    REQUIRE(page.size() < 256u << 10);
+    rig.server.reply("GET", "/models", Reply{200, page, {}});
+    auto part = rig.run("openrouter");
+    paged.insert(paged.end(), part.models.begin(), part.models.end());
+    for (const auto& skipped : part.skipped) paged_skipped.push_back(skipped.id + ": " + skipped.reason);
+  }
+  REQUIRE(whole.models.size() == paged.size());
+  CHECK(whole.models.size() > 3000);
+  for (size_t i = 0; i < paged.size(); ++i) {
+    const auto &a = whole.models[i], &b = paged[i];
+    CAPTURE(b.id);
+    CHECK(a.id == b.id);
+    CHECK(a.display_name == b.display_name);
+    CHECK(a.context_window == b.context_window);
+    CHECK(a.max_output_tokens == b.max_output_tokens);
+    CHECK(a.input_cost_per_1k == b.input_cost_per_1k);
+    CHECK(a.output_cost_per_1k == b.output_cost_per_1k);
+    CHECK(a.features == b.features);
+    CHECK(a.deprecation_date == b.deprecation_date);
+  }
+  std::vector<std::string> whole_skipped;
+  for (const auto& skipped : whole.skipped) whole_skipped.push_back(skipped.id + ": " + skipped.reason);
+  CHECK(whole_skipped == paged_skipped);
+
+  // Broken past the 4 MiB mark: still an error naming the byte, and nothing read.
+  std::string broken = big.substr(0, big.size() - 100) + "{";
+  rig.server.reply("GET", "/models", Reply{200, broken, {}});
+  Error e = rig.fail("openrouter");
+  CHECK(e.code == ErrorCode::parse);
+  CHECK_THAT(e.message, Catch::Contains("the openrouter answer is not JSON at byte"));
 }
 
 TEST_CASE("a provider without its key is a one-line config error; an unknown one names the known", "[discovery][errors]") {
