@@ -4,7 +4,7 @@ configure_file(${PROJECT_SOURCE_DIR}/include/airreg/version.hpp.in
 
 add_library(airreg STATIC
   core/error.cpp core/clock.cpp core/durable_file.cpp core/time_text.cpp core/sqlite_db.cpp core/task_pool.cpp core/duration_text.cpp core/heap_trim.cpp core/huge_pages.cpp
-  http/http_response.cpp http/curl_transport.cpp http/url.cpp
+  http/http_response.cpp http/curl_transport.cpp http/body_buffer.cpp http/url.cpp
   json/fields_json.cpp
   airtable/formula.cpp airtable/airtable_types.cpp airtable/airtable_errors.cpp
   airtable/records_json.cpp airtable/airtable_client.cpp airtable/schema.cpp airtable/setup.cpp

@@ -12,6 +12,7 @@
 
 #include "airreg/http_transport.hpp"
 #include "airreg/version.hpp"
+#include "http/body_buffer.hpp"
 #include "http/url.hpp"
 
 namespace airreg {
@@ -52,20 +53,12 @@ int on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<const std::stop_token*>(stop)->stop_requested() ? 1 : 0;
 }
 
-// Room kept behind every body: simdjson reads up to 64 bytes past a document's end, so a
-// listing with this much spare capacity is parsed where curl wrote it, without a copy
-// (json_listing.cpp checks the figure against simdjson's).
-constexpr size_t kBodyPadding = 64;
-
 size_t on_body(char* data, size_t size, size_t count, void* out) {
-  auto* body = static_cast<std::string*>(out);
   size_t n = size * count;
   // No exception may cross libcurl's C frames: out of memory ends the transfer (curl reports
   // a write error) instead.
   try {
-    if (body->capacity() < body->size() + n + kBodyPadding)
-      body->reserve(std::max(body->capacity() * 2, body->size() + n + kBodyPadding));
-    body->append(data, n);
+    http::append_to_body(*static_cast<std::string*>(out), data, n);
   } catch (const std::exception&) {
     return 0;
   }

@@ -8,11 +8,12 @@
 
 #include "core/heap_trim.hpp"
 #include "core/huge_pages.hpp"
+#include "http/body_buffer.hpp"
 
 namespace airreg::providers {
 
-// curl_transport.cpp keeps 64 bytes of capacity behind each body for this padding.
-static_assert(simdjson::SIMDJSON_PADDING <= 64, "curl_transport.cpp's kBodyPadding must cover simdjson's padding");
+// The transport keeps this much capacity behind each body (http/body_buffer.hpp).
+static_assert(simdjson::SIMDJSON_PADDING <= http::kBodyPadding, "the body's padding must cover simdjson's");
 
 namespace {
 
@@ -77,7 +78,7 @@ void prepare_for_big_body(simdjson::dom::parser& parser, size_t body) {
 
 JsonListing::JsonListing(std::string provider, std::string body)
     : provider_(std::move(provider)), body_(std::move(body)), parser_(take_parser()) {
-  // curl_transport leaves room for the padding; a body from elsewhere is copied once here.
+  // The transport leaves room for the padding; a body from elsewhere is copied once here.
   if (body_.capacity() < body_.size() + simdjson::SIMDJSON_PADDING) body_.reserve(body_.size() + simdjson::SIMDJSON_PADDING);
   prepare_for_big_body(*parser_, body_.size());
   auto err = parser_->parse(body_.data(), body_.size(), false).get(root_);

@@ -2,7 +2,7 @@
 // kernel simdjson picks at run time for this CPU (AVX2, AVX-512, ...; the DOM parser lives in
 // the shared library, which dispatches, while On-Demand compiled without -march would run
 // the portable fallback). The body is parsed in place when it carries simdjson's padding
-// (curl_transport reserves it), and the parser comes from a per-thread pool.
+// (http/body_buffer.hpp keeps it), and the parser comes from a per-thread pool.
 //
 // Every read goes through this class: a missing field or a wrong type is just "no value";
 // a document of the wrong shape (no list, an entry that is not an object) is remembered,
