@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +26,55 @@ bool usable(ModelStatus s);
 
 using SystemTime = std::chrono::system_clock::time_point;
 
+// The merge's bookkeeping of a row, kept in its Metadata cell: the value of each seeded field
+// (by key) the connector wrote last, where it is no longer the row's cell, and the seeded
+// fields a person changed since (theirs from then on).
+struct RowBookkeeping {
+  Fields seeded;
+  std::set<std::string> people;
+};
+
+// A row's RowBookkeeping, which takes a pointer's room until something is kept: a row nobody
+// edited (nearly all of them) does not carry an empty map and an empty set (96 bytes a row,
+// in every copy of the table). A copy of the box copies what it holds. Read through seeded()
+// and people(); change through edit_seeded() and edit_people(), which make it on first use.
+class RowBookkeepingBox {
+ public:
+  RowBookkeepingBox() = default;
+  RowBookkeepingBox(const RowBookkeepingBox& other) : held_(copy_of(other)) {}
+  RowBookkeepingBox& operator=(const RowBookkeepingBox& other) {
+    if (this != &other) held_ = copy_of(other);
+    return *this;
+  }
+  RowBookkeepingBox(RowBookkeepingBox&&) noexcept = default;
+  RowBookkeepingBox& operator=(RowBookkeepingBox&&) noexcept = default;
+
+  const Fields& seeded() const { return held_ ? held_->seeded : none().seeded; }
+  const std::set<std::string>& people() const { return held_ ? held_->people : none().people; }
+  Fields& edit_seeded() { return made().seeded; }
+  std::set<std::string>& edit_people() { return made().people; }
+  // Whether it takes more room than the pointer.
+  bool held() const { return held_ != nullptr; }
+  // Lets go of what holds nothing any more.
+  void drop_if_empty() {
+    if (held_ && held_->seeded.empty() && held_->people.empty()) held_.reset();
+  }
+
+ private:
+  static const RowBookkeeping& none() {
+    static const RowBookkeeping empty;
+    return empty;
+  }
+  static std::unique_ptr<RowBookkeeping> copy_of(const RowBookkeepingBox& other) {
+    return other.held_ ? std::make_unique<RowBookkeeping>(*other.held_) : nullptr;
+  }
+  RowBookkeeping& made() {
+    if (!held_) held_ = std::make_unique<RowBookkeeping>();
+    return *held_;
+  }
+  std::unique_ptr<RowBookkeeping> held_;
+};
+
 struct RegistryRow {
   std::string record_id;  // empty for a row not yet in Airtable
   std::string provider_id;
@@ -42,16 +92,14 @@ struct RegistryRow {
   bool recommended = false;
   std::optional<double> sort_order;
   std::string notes;
-  // From Metadata, the merge's bookkeeping: the value of each seeded field (by key) the
-  // connector wrote last, and the seeded fields a person changed since (theirs from then on).
-  // A last-written value that is still the row's own cell is not copied into `seeded`: it is
-  // a bit of seeded_in_cells (bit i: the i-th of Model Name, Category, Max Tokens, Max Output
-  // Tokens, Input Cost, Output Cost, Features), so that a row nobody edited holds no copies.
-  // Such a row's cells are what was read: a copy whose seeded cells are changed in memory is
-  // not a row to merge again (its last-written values would change with them).
-  Fields seeded;
-  std::set<std::string> people;
+  // The seeded fields whose last-written value is still the row's own cell, as bits (bit i:
+  // the i-th of Model Name, Category, Max Tokens, Max Output Tokens, Input Cost, Output Cost,
+  // Features), so that a row nobody edited holds no copies. Such a row's cells are what was
+  // read: a copy whose seeded cells are changed in memory is not a row to merge again (its
+  // last-written values would change with them).
   uint8_t seeded_in_cells = 0;
+  // The rest of the merge's bookkeeping, from Metadata; nothing for nearly every row.
+  RowBookkeepingBox book;
 
   std::string key() const { return provider_id + "/" + model_id; }
 };

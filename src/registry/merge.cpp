@@ -50,12 +50,12 @@ bool merge_seeded(RegistryRow& row, const ModelInfo& m, ModelCategory category, 
                   const std::vector<std::string>& feature_choices, bool as_bits) {
   std::string before = write_metadata(row);
   for (std::string_view key : kSeededFields) {
-    if (row.people.count(std::string(key))) continue;
+    if (row.book.people().count(std::string(key))) continue;
     FieldValue cell = is_new ? FieldValue{} : seeded_cell(row, key);  // a new row has no cells yet
     auto last = last_seeded(row, key);
     bool person_changed = last ? !cells_equal(cell, *last) : !is_new && !cells_equal(cell, FieldValue{}) && key != "category";
     if (person_changed) {
-      row.people.emplace(key);  // theirs from now on
+      row.book.edit_people().emplace(key);  // theirs from now on
       continue;
     }
     auto value = discovered(m, category, key, feature_choices);

@@ -89,12 +89,12 @@ void read_metadata(const std::string& text, RegistryRow& row, Cells& cells) {
     return;
   }
   simdjson::dom::object seeded;
-  if (root["seeded"].get(seeded) == simdjson::SUCCESS) row.seeded = json::fields_from(seeded);
+  if (root["seeded"].get(seeded) == simdjson::SUCCESS && seeded.size() > 0) row.book.edit_seeded() = json::fields_from(seeded);
   simdjson::dom::array people;
   if (root["people"].get(people) == simdjson::SUCCESS)
     for (auto p : people) {
       std::string_view s;
-      if (p.get(s) == simdjson::SUCCESS) row.people.emplace(s);
+      if (p.get(s) == simdjson::SUCCESS) row.book.edit_people().emplace(s);
     }
 }
 
@@ -198,12 +198,12 @@ std::string write_metadata(const RegistryRow& row) {
   json::member(w, "airreg", 1);
   json::key(w, "seeded");
   if (row.seeded_in_cells == 0)
-    json::write_fields(w, row.seeded);
+    json::write_fields(w, row.book.seeded());
   else
     json::write_fields(w, seeded_values(row));
   w.Key("people");
   w.StartArray();
-  for (const auto& p : row.people) json::write_string(w, p);
+  for (const auto& p : row.book.people()) json::write_string(w, p);
   w.EndArray();
   w.EndObject();
   return json::to_string(buffer);

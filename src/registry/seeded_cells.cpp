@@ -50,8 +50,9 @@ void set_seeded_cell(RegistryRow& r, std::string_view field, const FieldValue& v
 
 std::optional<FieldValue> last_seeded(const RegistryRow& row, std::string_view field) {
   if (row.seeded_in_cells & bit_of(field)) return seeded_cell(row, field);
-  auto kept = row.seeded.find(std::string(field));
-  if (kept == row.seeded.end()) return std::nullopt;
+  const Fields& seeded = row.book.seeded();
+  auto kept = seeded.find(std::string(field));
+  if (kept == seeded.end()) return std::nullopt;
   return kept->second;
 }
 
@@ -61,15 +62,18 @@ void remember_seeded(RegistryRow& row, std::string_view field, const FieldValue&
   // Metadata differently.
   if (as_bit && bit != 0 && value == seeded_cell(row, field)) {
     row.seeded_in_cells |= bit;
-    row.seeded.erase(std::string(field));
+    if (!row.book.seeded().empty()) {
+      row.book.edit_seeded().erase(std::string(field));
+      row.book.drop_if_empty();
+    }
   } else {
     row.seeded_in_cells &= static_cast<uint8_t>(~bit);
-    row.seeded[std::string(field)] = value;
+    row.book.edit_seeded()[std::string(field)] = value;
   }
 }
 
 Fields seeded_values(const RegistryRow& row) {
-  Fields all = row.seeded;
+  Fields all = row.book.seeded();
   for (std::string_view field : kSeededFields)
     if (row.seeded_in_cells & bit_of(field)) all[std::string(field)] = seeded_cell(row, field);
   return all;
@@ -77,20 +81,23 @@ Fields seeded_values(const RegistryRow& row) {
 
 void unfold_seeded(RegistryRow& row) {
   if (row.seeded_in_cells == 0) return;
-  row.seeded = seeded_values(row);
+  row.book.edit_seeded() = seeded_values(row);
   row.seeded_in_cells = 0;
 }
 
 void fold_seeded(RegistryRow& row) {
-  for (auto it = row.seeded.begin(); it != row.seeded.end();) {
+  if (row.book.seeded().empty()) return;
+  Fields& seeded = row.book.edit_seeded();
+  for (auto it = seeded.begin(); it != seeded.end();) {
     uint8_t bit = bit_of(it->first);
     if (bit != 0 && it->second == seeded_cell(row, it->first)) {  // the very value, as in remember_seeded
       row.seeded_in_cells |= bit;
-      it = row.seeded.erase(it);
+      it = seeded.erase(it);
     } else {
       ++it;
     }
   }
+  row.book.drop_if_empty();
 }
 
 }  // namespace airreg::registry

@@ -3,7 +3,7 @@
 // person changed them. What the connector wrote last is kept in the row's Metadata; in memory
 // a value that is still the row's own cell is only a bit (RegistryRow::seeded_in_cells), not a
 // copy: that is every seeded field of a row nobody edited, and 10,000 rows would otherwise
-// hold 3 MB of copies. RegistryRow::seeded holds the others (a person changed the cell since).
+// hold 3 MB of copies. RegistryRow::book holds the others (a person changed the cell since).
 #pragma once
 
 #include <array>

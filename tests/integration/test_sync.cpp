@@ -224,7 +224,7 @@ TEST_CASE("a Category a person changed is theirs: text and tts syncs keep the ro
   CHECK(moved.status == ModelStatus::active);  // before: reset to pending by a "new" row
   CHECK(moved.model_name == "Our voice model");
   CHECK(moved.available);
-  CHECK(moved.people.count("category") == 1);
+  CHECK(moved.book.people().count("category") == 1);
 }
 
 TEST_CASE("a replay after an outage never overwrites a cell a person changed meanwhile", "[sync][integration]") {
@@ -257,7 +257,7 @@ TEST_CASE("a replay after an outage never overwrites a cell a person changed mea
   s.sync();
   read = s.rows();
   CHECK(s.row(read, "gpt-4o").model_name == "Our GPT-4o");
-  CHECK(s.row(read, "gpt-4o").people.count("model_name") == 1);
+  CHECK(s.row(read, "gpt-4o").book.people().count("model_name") == 1);
 }
 
 TEST_CASE("new model families are classed by patterns; ids no rule knows are named, in the report and the history", "[sync][integration]") {

@@ -116,8 +116,8 @@ TEST_CASE("the writes of a row two categories write wait for the last batch, tog
   moved.category = ModelCategory::text;
   moved.available = true;
   moved.discovery_method = "api";
-  moved.seeded["category"] = std::string("tts");
-  moved.people = {"category"};
+  moved.book.edit_seeded()["category"] = std::string("tts");
+  moved.book.edit_people() = {"category"};
   ListedDiscovery discovery;
   discovery.ids[ModelCategory::text] = numbered("model-", 1100);
   discovery.ids[ModelCategory::text].insert(discovery.ids[ModelCategory::text].begin() + 10, "both");

@@ -119,7 +119,7 @@ TEST_CASE("a person's edits survive: people fields never written, a changed seed
   CHECK(w->count("Recommended") == 0);
   CHECK(w->count("Notes") == 0);
   auto after = applied(m);
-  CHECK(row_of(after, "gpt-4o").people == std::set<std::string>{"input_cost", "model_name"});
+  CHECK(row_of(after, "gpt-4o").book.people() == std::set<std::string>{"input_cost", "model_name"});
   // And on the next sync too, even when the listing changes the name again.
   changed.models[0].display_name = "GPT-4o newer";
   auto again = merge(&changed, after, kNow + 4h);
@@ -253,8 +253,8 @@ TEST_CASE("a row whose Category a person changed is still the model's row: match
   CHECK(w->count("Model Name") == 0);
   CHECK(w->count("Model Key") == 0);
   auto after = applied(again);
-  CHECK(row_of(after, "gpt-4o-mini").people.count("category") == 1);
-  CHECK(row_of(after, "gpt-4o-mini").people.count("model_name") == 1);
+  CHECK(row_of(after, "gpt-4o-mini").book.people().count("category") == 1);
+  CHECK(row_of(after, "gpt-4o-mini").book.people().count("model_name") == 1);
   // The tts listing does not know it: it must not mark a model the text listing has as missing.
   DiscoveryResult tts;
   tts.provider = "openai";

@@ -40,8 +40,8 @@ TEST_CASE("a row reads back with its types and the connector's bookkeeping", "[r
   CHECK(row->input_cost == 0.0025);
   CHECK(row->recommended);
   CHECK(row->sort_order == 2.0);
-  CHECK(row->seeded.at("model_name") == FieldValue(std::string("GPT-4o")));
-  CHECK(row->people.count("input_cost") == 1);
+  CHECK(row->book.seeded().at("model_name") == FieldValue(std::string("GPT-4o")));
+  CHECK(row->book.people().count("input_cost") == 1);
   auto metadata = registry::write_metadata(*row);
   CHECK(metadata == R"({"airreg":1,"seeded":{"model_name":"GPT-4o"},"people":["input_cost"]})");
 }

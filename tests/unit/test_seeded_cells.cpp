@@ -56,8 +56,8 @@ RandomRow random_row(std::mt19937& rng, int i) {
     if (rng() % 6 == 0) people.emplace(field);
   }
   RegistryRow plain;
-  plain.seeded = out.seeded;
-  plain.people = people;
+  if (!out.seeded.empty()) plain.book.edit_seeded() = out.seeded;
+  if (!people.empty()) plain.book.edit_people() = people;
   cells[names().cell("metadata")] = write_metadata(plain);
   return out;
 }
@@ -131,7 +131,7 @@ TEST_CASE("a merge of rows with seeded bits writes and keeps what it did with th
       REQUIRE(bits.rows.size() == plain.rows.size());
       for (size_t i = 0; i < bits.rows.size(); ++i) {
         CHECK(write_metadata(bits.rows[i]) == write_metadata(plain.rows[i]));
-        CHECK(bits.rows[i].people == plain.rows[i].people);
+        CHECK(bits.rows[i].book.people() == plain.rows[i].book.people());
         CHECK(listed_category(bits.rows[i]) == listed_category(plain.rows[i]));
         CHECK(plain.rows[i].seeded_in_cells == 0);
       }
@@ -169,5 +169,44 @@ TEST_CASE("a merge without bits takes a cell edited in memory for a person's, in
   for (const auto& write : merged.writes) CHECK(write.count(names().cell("input_cost")) == 0);
   REQUIRE(merged.rows.size() == 1);
   CHECK(merged.rows[0].input_cost == 0.002);
-  CHECK(merged.rows[0].people.count("input_cost") == 1);
+  CHECK(merged.rows[0].book.people().count("input_cost") == 1);
+}
+
+TEST_CASE("a row keeps bookkeeping only when a person edited it, and a copy keeps its own", "[seeded]") {
+  // 96 bytes of empty map and set were in every row, and in every copy of the table.
+  std::mt19937 rng(20261207);
+  size_t held = 0, edited = 0;
+  for (int i = 0; i < 2000; ++i) {
+    auto made = random_row(rng, i);
+    auto row = parse_row(made.record, names());
+    REQUIRE(row);
+    fold_seeded(*row);
+    bool kept_something = !row->book.seeded().empty() || !row->book.people().empty();
+    CHECK(row->book.held() == kept_something);
+    held += row->book.held();
+    edited += kept_something;
+    // Metadata written back is the one read, held or not.
+    CHECK(write_metadata(*row) == std::get<std::string>(made.record.fields.at(names().cell("metadata"))));
+  }
+  CHECK(edited > 0);
+  CHECK(edited < 2000);  // rows nobody edited are among the random ones
+  CHECK(held == edited);
+
+  RegistryRow original;
+  original.book.edit_people().emplace("model_name");
+  original.book.edit_seeded()["category"] = std::string("tts");
+  RegistryRow copy = original;
+  copy.book.edit_people().emplace("input_cost");
+  copy.book.edit_seeded().clear();
+  CHECK(original.book.people() == std::set<std::string>{"model_name"});
+  CHECK(original.book.seeded().at("category") == FieldValue(std::string("tts")));
+  RegistryRow assigned;
+  assigned = copy;
+  CHECK(assigned.book.people() == std::set<std::string>{"input_cost", "model_name"});
+  RegistryRow moved = std::move(assigned);
+  CHECK(moved.book.people().size() == 2);
+  RegistryRow nobody;
+  CHECK_FALSE(nobody.book.held());
+  CHECK(nobody.book.people().empty());
+  CHECK_FALSE(RegistryRow(nobody).book.held());
 }
