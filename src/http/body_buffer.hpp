@@ -15,7 +15,9 @@ namespace airreg::http {
 constexpr size_t kBodyPadding = 64;
 constexpr size_t kHugeBody = size_t{4} << 20;
 
-// Appends `n` bytes to `body`, keeping the padding behind them. Throws std::bad_alloc.
+// Appends `n` bytes to `body`, keeping the padding behind them. `data` must not point into
+// `body` (a grown body frees its old buffer first). Throws std::bad_alloc or
+// std::length_error, and then leaves `body` as it was.
 void append_to_body(std::string& body, const char* data, size_t n);
 
 }  // namespace airreg::http

@@ -56,30 +56,32 @@ void give_back(std::unique_ptr<simdjson::dom::parser> parser) {
     parser_pool.push_back(std::move(parser));
 }
 
-// A parser about to read a body of http::kHugeBody (4 MiB) or more gets its buffers first,
-// on huge pages (core/huge_pages.hpp), as the body itself is (http/body_buffer.hpp). For the
-// 7.8 MB OpenRouter listing of the benchmark, 5,000 faults of 4 KiB become a few dozen of
-// 2 MiB: the listing reads in 14 ms instead of 18.6, for 3-4 MB more peak RSS (a touched
-// huge page counts whole). Below 4 MiB that rounding would weigh more than the faults it
-// saves; the 0.9 MB listing of the memory benchmark stays on ordinary pages.
-// The buffers are the parser's stage-1 index (4 bytes per byte of body), the document's
-// tape (8) and its strings (5/3): public members of simdjson's parser and document.
-void prepare_for_big_body(simdjson::dom::parser& parser, size_t body) {
-  if (body < http::kHugeBody || parser.capacity() >= body) return;
-  // A failed allocation is left to parse(), which reports it as the listing's error.
-  if (parser.allocate(body) != simdjson::SUCCESS || parser.doc.allocate(body) != simdjson::SUCCESS) return;
+}  // namespace
+
+// The buffer sizes below are simdjson 3's (document::allocate, set_capacity); a new major
+// version may size them otherwise, and advice past a buffer would reach its neighbours.
+static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3, "check prepare_parser_for's buffer sizes against this simdjson");
+
+void prepare_parser_for(simdjson::dom::parser& parser, size_t body) {
+  if (body < http::kHugeBody || (parser.capacity() >= body && parser.doc.capacity() >= body)) return;
+  if (parser.allocate(body) != simdjson::SUCCESS || parser.doc.allocate(body) != simdjson::SUCCESS) {
+    // A half-made parser (its depth stacks missing) would crash in parse(): a fresh one
+    // allocates there again and reports the failure as the listing's error.
+    parser = simdjson::dom::parser{};
+    return;
+  }
+  // Each at most the buffer's size: the stage-1 index holds ROUNDUP(body, 64) + 9 uint32s,
+  // the tape ROUNDUP(body + 3, 64) uint64s, the strings ROUNDUP(5 * body / 3 + 64, 64) bytes.
   core::advise_huge_pages(parser.implementation->structural_indexes.get(), 4 * body);
   core::advise_huge_pages(parser.doc.tape.get(), 8 * body);
   core::advise_huge_pages(parser.doc.string_buf.get(), 5 * body / 3);
 }
 
-}  // namespace
-
 JsonListing::JsonListing(std::string provider, std::string body)
     : provider_(std::move(provider)), body_(std::move(body)), parser_(take_parser()) {
   // The transport leaves room for the padding; a body from elsewhere is copied once here.
   if (body_.capacity() < body_.size() + simdjson::SIMDJSON_PADDING) body_.reserve(body_.size() + simdjson::SIMDJSON_PADDING);
-  prepare_for_big_body(*parser_, body_.size());
+  prepare_parser_for(*parser_, body_.size());
   auto err = parser_->parse(body_.data(), body_.size(), false).get(root_);
   if (!err) return;
   failed_ = true;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "http/body_buffer.hpp"
+#include "huge_pages_probe.hpp"
 
 using airreg::http::append_to_body;
 using airreg::http::kBodyPadding;
@@ -28,6 +29,16 @@ TEST_CASE("a body written in pieces of any size keeps its bytes and its padding 
   }
   CHECK(body == expected);
   CHECK(body.capacity() >= kHugeBody);
+  // The buffer past 4 MiB was advised to use huge pages (a page well inside it).
+  if (auto advised = airreg::test::huge_pages_advised(body.data() + kHugeBody / 2)) CHECK(*advised);
+  else WARN("this system cannot say whether huge pages were advised");
+}
+
+TEST_CASE("a body under 4 MiB stays on ordinary pages", "[transport]") {
+  std::string body;
+  std::string piece(1u << 20, 'x');
+  append_to_body(body, piece.data(), piece.size());
+  if (auto advised = airreg::test::huge_pages_advised(body.data() + piece.size() / 2)) CHECK_FALSE(*advised);
 }
 
 TEST_CASE("an empty piece leaves the body as it was, with its padding", "[transport]") {
