@@ -62,7 +62,8 @@ class RowBookkeepingBox {
 
  private:
   static const RowBookkeeping& none() {
-    static const RowBookkeeping empty;
+    // Never destroyed: a row read while statics are torn down at exit still finds it.
+    static const RowBookkeeping& empty = *new RowBookkeeping;
     return empty;
   }
   static std::unique_ptr<RowBookkeeping> copy_of(const RowBookkeepingBox& other) {

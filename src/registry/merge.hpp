@@ -34,7 +34,7 @@ struct MergePolicy {
   std::chrono::minutes verify_interval{60};       // Last Verified is bumped when older (min)
   double shrink_guard = 0.5;  // a listing under this share of the rows seen marks nothing missing
   // What the connector writes to a seeded cell is remembered as a bit (the value is the cell:
-  // registry/seeded_cells.hpp) rather than a copy in RegistryRow::seeded. Only for rows whose
+  // registry/seeded_cells.hpp) rather than a copy in RegistryRow::book. Only for rows whose
   // seeded cells nothing but the merge changes until they are read again, as a refresh's;
   // off, a caller may edit a merged row's cells in memory and merge it again (a row from
   // parse_rows after unfold_seeded).

@@ -17,7 +17,7 @@ namespace airreg::registry {
 
 using airtable::Columns;
 
-// The row, its last-written values as copies in `seeded` (parse_rows folds them).
+// The row, its last-written values as copies in `book.seeded()` (parse_rows folds them).
 Result<RegistryRow> parse_row(const AirtableRecord& record, const Columns& columns);
 
 struct ParsedRows {
