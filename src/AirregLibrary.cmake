@@ -8,7 +8,7 @@ add_library(airreg STATIC
   json/fields_json.cpp
   airtable/formula.cpp airtable/airtable_types.cpp airtable/airtable_errors.cpp
   airtable/records_json.cpp airtable/airtable_client.cpp airtable/schema.cpp airtable/setup.cpp
-  airtable/rate_limiter.cpp airtable/row_diff.cpp airtable/outbox.cpp airtable/batch_writer.cpp airtable/batch_flush.cpp
+  airtable/rate_limiter.cpp airtable/row_diff.cpp airtable/outbox.cpp airtable/batch_writer.cpp airtable/batch_flush.cpp airtable/batch_flush_recheck.cpp airtable/batch_flush_refusals.cpp
   airtable/pending_rows.cpp airtable/write_refusals.cpp airtable/columns.cpp airtable/webhooks_json.cpp
   airtable/airtable_webhooks.cpp
   providers/provider_rules.cpp providers/curated_models.cpp providers/json_listing.cpp
