@@ -11,7 +11,7 @@ add_library(airreg STATIC
   airtable/rate_limiter.cpp airtable/row_diff.cpp airtable/outbox.cpp airtable/batch_writer.cpp airtable/batch_flush.cpp airtable/batch_flush_recheck.cpp airtable/batch_flush_refusals.cpp
   airtable/pending_rows.cpp airtable/write_refusals.cpp airtable/columns.cpp airtable/webhooks_json.cpp
   airtable/airtable_webhooks.cpp
-  providers/provider_rules.cpp providers/curated_models.cpp providers/json_listing.cpp
+  providers/provider_rules.cpp providers/curated_models.cpp providers/json_listing.cpp providers/listing_pieces.cpp
   providers/listing_builder.cpp providers/provider_http.cpp providers/provider_catalog.cpp
   providers/openai_style.cpp providers/xai.cpp providers/anthropic.cpp providers/google.cpp
   providers/openrouter.cpp providers/ollama.cpp providers/tts_voices.cpp providers/discovery.cpp
@@ -27,7 +27,7 @@ add_library(airreg STATIC
 # GCC 12 at -O2 warns "may be used uninitialized" inside simdjson's On-Demand types held in
 # std::optional (a known false positive); the values are only read when engaged.
 set_source_files_properties(
-  providers/json_listing.cpp providers/anthropic.cpp providers/google.cpp providers/ollama.cpp
+  providers/json_listing.cpp providers/listing_pieces.cpp providers/anthropic.cpp providers/google.cpp providers/ollama.cpp
   providers/openai_style.cpp providers/openrouter.cpp providers/xai.cpp providers/tts_voices.cpp
   PROPERTIES COMPILE_OPTIONS "$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>")
 include(GNUInstallDirs)

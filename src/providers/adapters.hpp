@@ -4,6 +4,7 @@
 
 #include "airreg/discovery.hpp"
 #include "providers/listing_builder.hpp"
+#include "providers/listing_pieces.hpp"
 #include "providers/provider_http.hpp"
 
 namespace airreg::providers {
@@ -49,11 +50,21 @@ inline std::optional<array> root_list(JsonListing& listing, std::optional<object
 }
 
 // GETs `path` and reads the list under `key` of the answer's root object (the root itself
-// when key is empty) with read(model, entry, listing).
+// when key is empty) with read(model, entry, listing): in pieces when it is long and nothing
+// was read before it (providers/listing_pieces.hpp), else, or when the pieces give up, whole.
 template <typename Read>
 Result<void> fetch_and_read(ListingJob& job, const std::string& path, std::string_view key, Read read) {
   auto response = job.http.get(path);
   if (!response) return std::unexpected(response.error());
+  if (job.builder.fresh()) {
+    auto outcome = read_list_in_pieces(job.http.provider, response->body, key, job.config.listing_piece_bytes,
+                                       [&](JsonListing& piece, array& list) {
+                                         auto each = [&](ModelInfo& m, object& entry) { read(m, entry, piece); };
+                                         return read_entries(job, piece, list, "", each).has_value();
+                                       });
+    if (outcome == PiecesOutcome::read) return {};
+    if (outcome == PiecesOutcome::abandoned) job.builder.restart();
+  }
   JsonListing listing(job.http.provider, std::move(response->body));
   std::optional<object> root;
   auto list = key.empty() ? listing.root_array() : root_list(listing, root, key);

@@ -3,6 +3,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -22,8 +23,8 @@ namespace {
 // iterative, so a body nested a million deep cannot overflow the stack. (The iterative reader
 // uses RapidJSON's internal stack, whose first push offsets a null pointer: clang's sanitizer
 // builds leave RapidJSON uninstrumented, cmake/fuzz_ignorelist.txt.)
-std::string locate_syntax_error(const std::string& body) {
-  std::string copy = body;  // in situ: strings are decoded in place; a NUL ends the text
+std::string locate_syntax_error(std::string_view body) {
+  std::string copy(body);  // in situ: strings are decoded in place; a NUL ends the text
   rapidjson::InsituStringStream in(copy.data());
   rapidjson::BaseReaderHandler<> ignore;
   rapidjson::Reader reader;
@@ -82,11 +83,31 @@ JsonListing::JsonListing(std::string provider, std::string body)
   // The transport leaves room for the padding; a body from elsewhere is copied once here.
   if (body_.capacity() < body_.size() + simdjson::SIMDJSON_PADDING) body_.reserve(body_.size() + simdjson::SIMDJSON_PADDING);
   prepare_parser_for(*parser_, body_.size());
-  auto err = parser_->parse(body_.data(), body_.size(), false).get(root_);
+  parse(body_.data(), body_.size(), simdjson::DEFAULT_MAX_DEPTH, true);
+}
+
+JsonListing::JsonListing(std::string provider, std::string_view piece, size_t max_depth)
+    : provider_(std::move(provider)), parser_(take_parser()) {
+  parse(piece.data(), piece.size(), max_depth, false);
+}
+
+void JsonListing::parse(const char* text, size_t size, size_t max_depth, bool locate_errors) {
+  // A pooled parser keeps the depth limit its last listing set; the body's pieces lower it.
+  if (parser_->max_depth() != max_depth &&
+      parser_->allocate(std::max(parser_->capacity(), size), max_depth) != simdjson::SUCCESS) {
+    // Half made (see prepare_parser_for): replaced by a fresh one, at simdjson's default limit.
+    *parser_ = simdjson::dom::parser{};
+    if (max_depth != simdjson::DEFAULT_MAX_DEPTH) {
+      failed_ = true;
+      failure_ = make_error(ErrorCode::parse, "the " + provider_ + " answer could not be read (out of memory)");
+      return;
+    }
+  }
+  auto err = parser_->parse(text, size, false).get(root_);
   if (!err) return;
   failed_ = true;
   // simdjson's depth limit (1024) is not a syntax error RapidJSON would find.
-  std::string where = err == simdjson::DEPTH_ERROR ? "" : locate_syntax_error(body_);
+  std::string where = err == simdjson::DEPTH_ERROR || !locate_errors ? "" : locate_syntax_error({text, size});
   failure_ = make_error(ErrorCode::parse, "the " + provider_ + " answer is not JSON" +
                                               (where.empty() ? " (" + std::string(simdjson::error_message(err)) + ")" : where));
 }

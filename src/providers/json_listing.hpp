@@ -32,6 +32,10 @@ class JsonListing {
  public:
   // Takes the body: it is parsed in place when its capacity holds simdjson's padding.
   JsonListing(std::string provider, std::string body);
+  // A piece of a body (providers/listing_pieces.hpp), parsed in place: simdjson's padding
+  // (SIMDJSON_PADDING readable bytes) must follow it, and it must outlive the listing. Its
+  // depth limit is `max_depth`; a syntax error is not located (the whole body will be).
+  JsonListing(std::string provider, std::string_view piece, size_t max_depth);
   ~JsonListing();
   JsonListing(const JsonListing&) = delete;
   JsonListing& operator=(const JsonListing&) = delete;
@@ -90,6 +94,7 @@ class JsonListing {
   Error failure() const { return failure_; }
 
  private:
+  void parse(const char* text, size_t size, size_t max_depth, bool locate_errors);
   std::optional<value> field(const object& entry, std::string_view key) const;
   std::optional<value> walk(const object& entry, const std::vector<std::string>& path) const;
 

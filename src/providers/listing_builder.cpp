@@ -34,6 +34,19 @@ void ListingBuilder::expect(size_t entries) {
     models.reserve(std::max(wanted, 2 * models.capacity()));
 }
 
+bool ListingBuilder::fresh() const {
+  return named_ == 0 && unnamed_ == 0 && result_.models.empty() && result_.skipped.empty() && result_.unclassified.empty();
+}
+
+void ListingBuilder::restart() {
+  seen_.clear();
+  named_ = 0;
+  unnamed_ = 0;
+  result_.models.clear();
+  result_.skipped.clear();
+  result_.unclassified.clear();
+}
+
 void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing) {
   keep_finite(model.input_cost_per_1k);
   keep_finite(model.output_cost_per_1k);

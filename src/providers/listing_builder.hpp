@@ -22,6 +22,12 @@ class ListingBuilder {
   // Room for `entries` more entries: to tell their ids apart without rehashing, and to keep
   // them all (the caller returns the spare room once the listing is read).
   void expect(size_t entries);
+  // Whether nothing was offered yet and the result holds no model: restart() can undo what
+  // is offered from here on.
+  bool fresh() const;
+  // Forgets every entry offered, as when fresh(): a listing read in pieces that gave up
+  // (providers/listing_pieces.hpp) is read again whole.
+  void restart();
   // Entries with an id, kept or not.
   size_t seen() const { return named_; }
   // Entries without an id (or whose id is not a string): ignored, and counted.

@@ -10,13 +10,16 @@
 #include <cmath>
 
 #include "airreg/discovery.hpp"
+#include "providers/listing_pieces.hpp"
 #include "providers/provider_http.hpp"
 #include "fake_clock.hpp"
 #include "fixture_server.hpp"
+#include "discovery_answer.hpp"
 #include "repeated_listing.hpp"
 
 using namespace std::chrono_literals;
 using namespace airreg;
+using airreg::test::discovery_answer;
 using airreg::test::FakeClock;
 using airreg::test::FixtureServer;
 using airreg::test::provider_fixture;
@@ -493,6 +496,7 @@ TEST_CASE("a listing big enough for huge pages reads the same as its entries in 
   std::string big = repeated_listing(provider_fixture("openrouter/2026-02/api_v1_models.json"), 3500);
   REQUIRE(big.size() > 4u << 20);
   Rig rig("openrouter");
+  rig.config.listing_piece_bytes = 0;  // whole, not in pieces (test_listing_pieces)
   rig.server.reply("GET", "/models", Reply{200, big, {}});
   auto whole = rig.run("openrouter");
   std::vector<ModelInfo> paged;
@@ -528,6 +532,91 @@ TEST_CASE("a listing big enough for huge pages reads the same as its entries in 
   Error e = rig.fail("openrouter");
   CHECK(e.code == ErrorCode::parse);
   CHECK_THAT(e.message, Catch::Contains("the openrouter answer is not JSON at byte"));
+}
+
+namespace {
+
+// What the rig's discovery answers (test/discovery_answer.hpp), reading in pieces of `piece_bytes`.
+std::string answer_of(Rig& rig, const std::string& provider, size_t piece_bytes, ModelCategory category = ModelCategory::text) {
+  rig.config.listing_piece_bytes = piece_bytes;
+  rig.config.keep_raw_json = true;
+  return discovery_answer(rig.discovery()->discover(provider, category));
+}
+
+// The answer for `body` read whole, and the same in pieces of each size.
+void check_pieces_answer_as_whole(const std::string& provider, const std::string& path, const std::string& body,
+                                  ModelCategory category = ModelCategory::text, const std::string& key_variable = "") {
+  Rig rig(provider, key_variable);
+  rig.server.reply("GET", path, Reply{200, body, {}});
+  std::string whole = answer_of(rig, provider, 0, category);
+  for (size_t bytes : {size_t{1}, size_t{300}, size_t{4096}, size_t{64} << 10}) {
+    CAPTURE(bytes);
+    CHECK(answer_of(rig, provider, bytes, category) == whole);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a long listing read in pieces answers what the whole listing answers", "[discovery][listing_pieces]") {
+  std::string recorded = provider_fixture("openrouter/2026-02/api_v1_models.json");
+  std::string big = repeated_listing(recorded, 400);
+  REQUIRE(big.size() > 200u << 10);
+  check_pieces_answer_as_whole("openrouter", "/models", big);
+  // As recorded: pretty-printed, "}," and "{" on lines of their own.
+  check_pieces_answer_as_whole("openrouter", "/models", recorded);
+  // Both are read in pieces indeed, not given back to be read whole.
+  for (std::string body : {big, recorded}) {
+    size_t pieces = 0;
+    auto outcome = providers::read_list_in_pieces("openrouter", body, "data", 300,
+                                                  [&](providers::JsonListing&, providers::array&) { return ++pieces > 0; });
+    CHECK(outcome == providers::PiecesOutcome::read);
+    CHECK(pieces > 20);
+  }
+  // A root list (ElevenLabs).
+  std::string voices = "[";
+  for (int i = 0; i < 300; ++i)
+    voices += std::string(i ? "," : "") + R"({"model_id":"eleven_v)" + std::to_string(i) +
+              R"(","name":"Eleven","can_do_text_to_speech":)" + (i % 3 ? "true" : "false") + "}";
+  check_pieces_answer_as_whole("elevenlabs", "/models", voices + "]", ModelCategory::tts, "ELEVENLABS_API_KEY");
+}
+
+TEST_CASE("a listing whose cuts fall inside strings, nested lists or a repeated list answers as read whole", "[discovery][listing_pieces]") {
+  std::string big = repeated_listing(provider_fixture("openrouter/2026-02/api_v1_models.json"), 120);
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string out = big;
+    for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) out.replace(at, from.size(), to);
+    return out;
+  };
+  // Descriptions holding what a cut looks for.
+  check_pieces_answer_as_whole("openrouter", "/models", edited(R"("description":")", R"("description":"},{\"id\":\"evil\"}, {)"));
+  // Entries holding lists of objects.
+  check_pieces_answer_as_whole("openrouter", "/models", edited(R"("per_request_limits":null)", R"("per_request_limits":[{"a":1},{"b":{}}])"));
+  // Members around the list, and a second list of the same name after it (the first is read).
+  check_pieces_answer_as_whole("openrouter", "/models", R"({"object":"list",)" + big.substr(1, big.size() - 2) + R"(,"data":[{"id":"other/x"}],"n":1})");
+  check_pieces_answer_as_whole("openrouter", "/models", R"({"data":[{"id":"openai/first"}],)" + big.substr(1));
+}
+
+TEST_CASE("a long listing broken in its middle or its end is the error the whole listing gives", "[discovery][listing_pieces]") {
+  std::string big = repeated_listing(provider_fixture("openrouter/2026-02/api_v1_models.json"), 120);
+  size_t middle = big.find(R"("context_length":)", big.size() / 2);
+  // Not JSON: the error names the byte.
+  std::string broken = big;
+  broken.replace(middle, 17, R"("context_length";)");
+  check_pieces_answer_as_whole("openrouter", "/models", broken);
+  check_pieces_answer_as_whole("openrouter", "/models", big.substr(0, big.size() - 2));
+  // An entry that is not an object: the error names the entry.
+  size_t entry = big.find(R"(},{)", big.size() / 2);
+  check_pieces_answer_as_whole("openrouter", "/models", big.substr(0, entry + 2) + "42," + big.substr(entry + 2));
+  // Nested deeper than simdjson's limit, in a middle piece, or just within it.
+  for (int depth : {1019, 1020, 1021, 1022}) {
+    CAPTURE(depth);
+    std::string deep = R"({"id":"deep/x","name":"Deep","l":)" + std::string(static_cast<size_t>(depth), '[') +
+                       std::string(static_cast<size_t>(depth), ']') + "},";
+    check_pieces_answer_as_whole("openrouter", "/models", big.substr(0, entry + 2) + deep + big.substr(entry + 2));
+  }
+  Rig rig("openrouter");
+  rig.server.reply("GET", "/models", Reply{200, broken, {}});
+  CHECK_THAT(answer_of(rig, "openrouter", 300), Catch::Contains("the openrouter answer is not JSON at byte"));
 }
 
 TEST_CASE("a provider without its key is a one-line config error; an unknown one names the known", "[discovery][errors]") {
