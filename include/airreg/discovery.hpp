@@ -79,7 +79,7 @@ struct DiscoveryConfig {
   bool keep_skipped = true;
   // A listing longer than this is read in pieces of about this size, by one small parser that
   // stays warm, instead of whole (providers/listing_pieces.hpp); 0 reads every listing whole.
-  // Same models, same errors either way (bytes).
+  // Same models, same errors either way. At most 128 KiB: larger asks are read at that (bytes).
   size_t listing_piece_bytes = size_t{64} << 10;
   int max_rate_limited_retries = 3;                 // 429s before giving up
   std::chrono::seconds max_rate_limit_wait{60};     // a longer wait is an error, not a sleep (s)

@@ -36,12 +36,11 @@ std::string locate_syntax_error(std::string_view body) {
 // Parsers kept per thread: a parser's buffers are sized by the largest body it has read, so
 // reusing one saves allocating (and faulting in) them for every listing. A small pool rather
 // than one parser: a listing read while another is alive gets its own. A thread keeps at
-// most kPooled parsers of at most kKeptCapacity each (about 3.5 MB apiece, worst case).
+// most kPooled parsers of at most kKeptParserCapacity each (about 3.5 MB apiece, worst case).
 // A parser costs about 14 bytes per byte of its capacity (the largest body it read): one
-// grown past kKeptCapacity (256 KiB, about 3.5 MB of buffers) is freed after its listing
+// grown past kKeptParserCapacity (256 KiB, about 3.5 MB of buffers) is freed after its listing
 // instead of being kept for the thread's life. Listings are read once per sync; a big one
 // pays for its own buffers.
-constexpr size_t kKeptCapacity = size_t{256} << 10;
 constexpr size_t kPooled = 4;
 thread_local std::vector<std::unique_ptr<simdjson::dom::parser>> parser_pool;
 
@@ -53,7 +52,7 @@ std::unique_ptr<simdjson::dom::parser> take_parser() {
 }
 
 void give_back(std::unique_ptr<simdjson::dom::parser> parser) {
-  if (parser && parser->capacity() <= kKeptCapacity && parser_pool.size() < kPooled)
+  if (parser && parser->capacity() <= kKeptParserCapacity && parser_pool.size() < kPooled)
     parser_pool.push_back(std::move(parser));
 }
 
@@ -113,7 +112,7 @@ void JsonListing::parse(const char* text, size_t size, size_t max_depth, bool lo
 }
 
 JsonListing::~JsonListing() {
-  bool big = parser_ && parser_->capacity() > kKeptCapacity;
+  bool big = parser_ && parser_->capacity() > kKeptParserCapacity;
   give_back(std::move(parser_));  // a big parser is freed here, not pooled
   if (!big) return;
   std::string().swap(body_);

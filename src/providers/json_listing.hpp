@@ -28,6 +28,10 @@ using array = simdjson::dom::array;
 using object = simdjson::dom::object;
 using value = simdjson::dom::element;
 
+// The largest parser a thread keeps for its next listing (its capacity, in bytes of body); one
+// grown past it by a bigger body is freed after that listing (json_listing.cpp).
+constexpr size_t kKeptParserCapacity = size_t{256} << 10;
+
 class JsonListing {
  public:
   // Takes the body: it is parsed in place when its capacity holds simdjson's padding.

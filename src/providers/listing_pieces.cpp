@@ -34,11 +34,15 @@ class Brackets {
   size_t open_, close_;
 };
 
-// A first or last piece, with its framing: a copy, with simdjson's padding behind it.
+// A first or last piece, with its framing: a copy, with simdjson's padding behind it, zeroed
+// (simdjson may branch on it; its result does not depend on it, but valgrind would say so).
 void frame(std::string& out, std::string_view before, std::string_view text, std::string_view after) {
   out.clear();
   out.reserve(before.size() + text.size() + after.size() + simdjson::SIMDJSON_PADDING);
   out.append(before).append(text).append(after);
+  const size_t size = out.size();
+  out.append(simdjson::SIMDJSON_PADDING, '\0');
+  out.resize(size);
 }
 
 // The first piece's list: the last member of the root object, the only one named `key`
@@ -98,7 +102,8 @@ std::vector<size_t> entry_cuts(std::string_view body, size_t piece_bytes) {
 PiecesOutcome read_list_in_pieces(const std::string& provider, std::string& body, std::string_view key,
                                   size_t piece_bytes, const std::function<bool(JsonListing&, array&)>& read_piece) {
   if (!plain_key(key)) return PiecesOutcome::whole;
-  auto cuts = entry_cuts(body, piece_bytes);
+  // A piece must fit the parser a thread keeps: a bigger one would get a fresh parser each.
+  auto cuts = entry_cuts(body, std::min(piece_bytes, kMaxPieceBytes));
   if (cuts.empty()) return PiecesOutcome::whole;
   // The middle pieces are parsed where they lie: simdjson reads up to its padding past each.
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);

@@ -34,6 +34,10 @@
 
 namespace airreg::providers {
 
+// The largest piece asked for: half of what a thread's pooled parser may keep
+// (kKeptParserCapacity), so that a piece and the entry that ends it fit.
+constexpr size_t kMaxPieceBytes = kKeptParserCapacity / 2;
+
 // The offsets of the commas to cut `body` at, about every `piece_bytes` bytes; none when the
 // body is not longer than piece_bytes, or piece_bytes is 0.
 std::vector<size_t> entry_cuts(std::string_view body, size_t piece_bytes);
@@ -45,7 +49,7 @@ enum class PiecesOutcome {
 };
 
 // Reads the list under `key` of the root object of `body` (the root list when key is empty)
-// in pieces cut by entry_cuts: read_piece(listing, list) reads the entries of each piece and
+// in pieces cut by entry_cuts (at most kMaxPieceBytes): read_piece(listing, list) reads the entries of each piece and
 // returns false to abandon. The body is changed while a piece is read and restored after.
 PiecesOutcome read_list_in_pieces(const std::string& provider, std::string& body, std::string_view key,
                                   size_t piece_bytes, const std::function<bool(JsonListing&, array&)>& read_piece);

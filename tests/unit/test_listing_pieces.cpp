@@ -95,6 +95,13 @@ TEST_CASE("a listing read in pieces gives every entry once, in order", "[listing
   auto root_read = in_pieces(root, 64, "");
   CHECK(root_read.outcome == PiecesOutcome::read);
   CHECK(root_read.ids == ids_of(100));
+  // Pieces no bigger than a kept parser, whatever is asked: 1 MB asked in one piece comes in eight.
+  std::string long_listing = listing(45000);
+  REQUIRE(long_listing.size() > 8 * kMaxPieceBytes);
+  auto capped = in_pieces(long_listing, 64 * kMaxPieceBytes);
+  CHECK(capped.outcome == PiecesOutcome::read);
+  CHECK(capped.ids == ids_of(45000));
+  CHECK(capped.pieces >= 8);
   // Short, or nothing to cut at: read whole, nothing read here.
   CHECK(in_pieces(listing(3), 4096).outcome == PiecesOutcome::whole);
   CHECK(in_pieces(listing(3), 0).outcome == PiecesOutcome::whole);
