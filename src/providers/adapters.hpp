@@ -58,7 +58,9 @@ Result<void> fetch_and_read(ListingJob& job, const std::string& path, std::strin
   if (!response) return std::unexpected(response.error());
   if (job.builder.fresh()) {
     auto outcome = read_list_in_pieces(job.http.provider, response->body, key, job.config.listing_piece_bytes,
-                                       [&](JsonListing& piece, array& list) {
+                                       [&](JsonListing& piece, array& list, size_t guess) {
+                                         // A little over the guess: entries vary in length.
+                                         if (guess) job.builder.expect(guess + guess / 8);
                                          auto each = [&](ModelInfo& m, object& entry) { read(m, entry, piece); };
                                          return read_entries(job, piece, list, "", each).has_value();
                                        });

@@ -5,14 +5,18 @@
 
 namespace airreg::providers {
 
-void add_feature(ModelInfo& model, const std::string& feature) {
+void add_feature(ModelInfo& model, std::string_view feature) {
   if (std::find(model.features.begin(), model.features.end(), feature) == model.features.end())
-    model.features.push_back(feature);
+    model.features.emplace_back(feature);
 }
 
 ListingBuilder::ListingBuilder(const ProviderRules& rules, std::string rules_key, DiscoveryResult& result,
                                bool keep_skipped)
-    : rules_(rules), rules_key_(std::move(rules_key)), result_(result), keep_skipped_(keep_skipped) {}
+    : rules_(rules),
+      rules_key_(std::move(rules_key)),
+      result_(result),
+      keep_skipped_(keep_skipped),
+      checks_(rules_.checks(rules_key_, result_.category)) {}
 
 namespace {
 
@@ -25,7 +29,10 @@ void keep_finite(std::optional<double>& v) {
 }  // namespace
 
 void ListingBuilder::expect(size_t entries) {
-  if (keep_skipped_) seen_.reserve(seen_.size() + entries);  // else it grows with the kept ones
+  // Grown at least twofold too: a listing read in pieces calls this per piece, and a reserve
+  // a few entries larger each time would rehash every id each time.
+  if (size_t wanted = seen_.size() + entries; keep_skipped_ && wanted > seen_.bucket_count() * seen_.max_load_factor())
+    seen_.reserve(std::max(wanted, 2 * seen_.size()));  // without keep_skipped, it grows with the kept ones
   // Room for every entry to be kept, grown at least twofold (a paged listing calls this per
   // page): a vector doubling entry by entry holds both buffers at once when it grows, 5 MB
   // for 10,000 entries. Discovery returns what a category keeps without the spare room.
@@ -54,7 +61,7 @@ void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing)
   bool keep = verdict.category == result_.category;
   std::string reason;
   if (keep) {
-    for (const auto& check : rules_.checks(rules_key_, result_.category))
+    for (const auto& check : checks_)
       if (!listing.passes(entry, check)) {
         keep = false;
         reason = check.skip;

@@ -40,12 +40,13 @@ class ListingBuilder {
   std::string rules_key_;
   DiscoveryResult& result_;
   bool keep_skipped_;
+  const std::vector<FieldCheck>& checks_;  // the category's, looked up once (the rules outlive this)
   // id -> kept?, index (in models or skipped); without keep_skipped, the kept ones only.
   std::unordered_map<std::string, std::pair<bool, size_t>> seen_;
   size_t named_ = 0, unnamed_ = 0;
 };
 
 // Adds a feature once, keeping the order features were found in.
-void add_feature(ModelInfo& model, const std::string& feature);
+void add_feature(ModelInfo& model, std::string_view feature);
 
 }  // namespace airreg::providers

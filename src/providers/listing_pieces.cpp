@@ -100,7 +100,7 @@ std::vector<size_t> entry_cuts(std::string_view body, size_t piece_bytes) {
 }
 
 PiecesOutcome read_list_in_pieces(const std::string& provider, std::string& body, std::string_view key,
-                                  size_t piece_bytes, const std::function<bool(JsonListing&, array&)>& read_piece) {
+                                  size_t piece_bytes, const ReadPiece& read_piece) {
   if (!plain_key(key)) return PiecesOutcome::whole;
   // A piece must fit the parser a thread keeps: a bigger one would get a fresh parser each.
   auto cuts = entry_cuts(body, std::min(piece_bytes, kMaxPieceBytes));
@@ -113,7 +113,9 @@ PiecesOutcome read_list_in_pieces(const std::string& provider, std::string& body
     frame(framed, "", std::string_view(body).substr(0, cuts.front()), in_object ? "]}" : "]");
     JsonListing piece(provider, framed, simdjson::DEFAULT_MAX_DEPTH);
     auto list = first_piece_list(piece, key);
-    if (!list || !read_piece(piece, *list)) return PiecesOutcome::abandoned;
+    if (!list) return PiecesOutcome::abandoned;
+    const size_t guess = list->size() * body.size() / std::max<size_t>(cuts.front(), 1);
+    if (!read_piece(piece, *list, guess)) return PiecesOutcome::abandoned;
   }
   // "[" + entries + "]" sits one level higher than the entries' list in a root object.
   const size_t middle_depth = simdjson::DEFAULT_MAX_DEPTH - (in_object ? 1 : 0);
@@ -121,14 +123,14 @@ PiecesOutcome read_list_in_pieces(const std::string& provider, std::string& body
     Brackets brackets(body, cuts[i - 1], cuts[i]);
     JsonListing piece(provider, std::string_view(body).substr(cuts[i - 1], cuts[i] - cuts[i - 1] + 1), middle_depth);
     auto list = piece.root_array();
-    if (!list || !read_piece(piece, *list)) return PiecesOutcome::abandoned;
+    if (!list || !read_piece(piece, *list, 0)) return PiecesOutcome::abandoned;
   }
   {
     std::string opening = in_object ? "{\"" + std::string(key) + "\":[" : "[";
     frame(framed, opening, std::string_view(body).substr(cuts.back() + 1), "");
     JsonListing piece(provider, framed, simdjson::DEFAULT_MAX_DEPTH);
     auto list = last_piece_list(piece, key);
-    if (!list || !read_piece(piece, *list)) return PiecesOutcome::abandoned;
+    if (!list || !read_piece(piece, *list, 0)) return PiecesOutcome::abandoned;
   }
   return PiecesOutcome::read;
 }

@@ -49,9 +49,13 @@ enum class PiecesOutcome {
 };
 
 // Reads the list under `key` of the root object of `body` (the root list when key is empty)
-// in pieces cut by entry_cuts (at most kMaxPieceBytes): read_piece(listing, list) reads the entries of each piece and
-// returns false to abandon. The body is changed while a piece is read and restored after.
+// in pieces cut by entry_cuts (at most kMaxPieceBytes): read_piece(listing, list, guess) reads
+// the entries of each piece and returns false to abandon. `guess` is, with the first piece
+// only (0 with the others), how many entries the whole list may hold, from the first piece's
+// share of the body: room made once instead of regrown piece by piece. The body is changed
+// while a piece is read and restored after.
+using ReadPiece = std::function<bool(JsonListing& piece, array& list, size_t guess)>;
 PiecesOutcome read_list_in_pieces(const std::string& provider, std::string& body, std::string_view key,
-                                  size_t piece_bytes, const std::function<bool(JsonListing&, array&)>& read_piece);
+                                  size_t piece_bytes, const ReadPiece& read_piece);
 
 }  // namespace airreg::providers

@@ -568,7 +568,7 @@ TEST_CASE("a long listing read in pieces answers what the whole listing answers"
   for (std::string body : {big, recorded}) {
     size_t pieces = 0;
     auto outcome = providers::read_list_in_pieces("openrouter", body, "data", 300,
-                                                  [&](providers::JsonListing&, providers::array&) { return ++pieces > 0; });
+                                                  [&](providers::JsonListing&, providers::array&, size_t) { return ++pieces > 0; });
     CHECK(outcome == providers::PiecesOutcome::read);
     CHECK(pieces > 20);
   }

@@ -2,6 +2,7 @@
 // bodies prove out in pieces and which are given back to be read whole, with the body intact.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -25,14 +26,16 @@ struct Read {
   PiecesOutcome outcome;
   std::vector<std::string> ids;
   size_t pieces = 0;
+  std::vector<size_t> guesses;  // each piece's guess of the list's length
 };
 
 // Reads body's list in pieces of `bytes`, collecting the ids; the body must come back intact.
 Read in_pieces(std::string body, size_t bytes, std::string_view key = "data") {
   const std::string before = body;
   Read out{};
-  out.outcome = read_list_in_pieces("test", body, key, bytes, [&](JsonListing& piece, array& list) {
+  out.outcome = read_list_in_pieces("test", body, key, bytes, [&](JsonListing& piece, array& list, size_t guess) {
     ++out.pieces;
+    out.guesses.push_back(guess);
     for (value item : list) {
       auto entry = piece.as_object(item, "an object");
       if (!entry) return false;
@@ -84,6 +87,12 @@ TEST_CASE("a listing read in pieces gives every entry once, in order", "[listing
     CHECK(read.ids == ids_of(300));
     CHECK(read.pieces >= 2);
   }
+  // The first piece guesses the list's length from its share of the body; the others do not.
+  auto guessed = in_pieces(listing(3000), 4096);
+  REQUIRE(guessed.pieces > 2);
+  CHECK(guessed.guesses[0] > 2700);
+  CHECK(guessed.guesses[0] < 3600);  // later ids are longer
+  CHECK(std::count(guessed.guesses.begin(), guessed.guesses.end(), size_t{0}) == static_cast<long>(guessed.pieces - 1));
   auto spaced = in_pieces(listing(300, " ,\n  "), 100);
   CHECK(spaced.outcome == PiecesOutcome::read);
   CHECK(spaced.ids == ids_of(300));
@@ -127,7 +136,7 @@ TEST_CASE("cuts that are not between entries are found out and the body is given
   // A reader that gives up.
   std::string body = listing(40);
   size_t pieces = 0;
-  CHECK(read_list_in_pieces("test", body, "data", 1, [&](JsonListing&, array&) { return ++pieces < 3; }) ==
+  CHECK(read_list_in_pieces("test", body, "data", 1, [&](JsonListing&, array&, size_t) { return ++pieces < 3; }) ==
         PiecesOutcome::abandoned);
   CHECK(body == listing(40));
 }
