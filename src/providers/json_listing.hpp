@@ -73,6 +73,19 @@ class JsonListing {
   static std::optional<int64_t> integer(const std::optional<value>& v);
   static std::optional<object> object_of(const std::optional<value>& v);
   static bool lists(const std::optional<value>& v, std::string_view item);
+  // Which of `items` an array value lists, in one pass over it.
+  template <size_t N>
+  static std::array<bool, N> lists_each(const std::optional<value>& v, const std::array<std::string_view, N>& items) {
+    std::array<bool, N> out{};
+    array list;
+    if (!v || v->get(list) != simdjson::SUCCESS) return out;
+    for (value item : list) {
+      std::string_view s;
+      if (item.get(s) != simdjson::SUCCESS) continue;
+      for (size_t i = 0; i < N; ++i) out[i] = out[i] || s == items[i];
+    }
+    return out;
+  }
 
   // The entry as minified JSON (for `discover --json`).
   std::string minified(const object& entry);

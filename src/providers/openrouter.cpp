@@ -27,12 +27,15 @@ Result<void> list_openrouter(ListingJob& job) {
       m.output_cost_per_1k = per_1k(listing.number(*prices, "completion"));
     }
     if (auto provider = JsonListing::object_of(top)) m.max_output_tokens = listing.integer(*provider, "max_completion_tokens");
+    auto modalities = JsonListing::object_of(arch);
+    bool vision = modalities && listing.lists(*modalities, "input_modalities", "image");
+    auto [tools, reasoning, json] = JsonListing::lists_each<3>(parameters, {"tools", "reasoning", "response_format"});
+    m.features.reserve(1 + vision + tools + reasoning + json);  // one allocation, not one per feature
     add_feature(m, "chat");
-    if (auto modalities = JsonListing::object_of(arch))
-      if (listing.lists(*modalities, "input_modalities", "image")) add_feature(m, "vision");
-    if (JsonListing::lists(parameters, "tools")) add_feature(m, "tools");
-    if (JsonListing::lists(parameters, "reasoning")) add_feature(m, "reasoning");
-    if (JsonListing::lists(parameters, "response_format")) add_feature(m, "json");
+    if (vision) add_feature(m, "vision");
+    if (tools) add_feature(m, "tools");
+    if (reasoning) add_feature(m, "reasoning");
+    if (json) add_feature(m, "json");
     m.deprecation_date = date_part(JsonListing::text(expires).value_or(""));
   });
 }

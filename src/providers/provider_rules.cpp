@@ -111,6 +111,8 @@ bool glob_match(std::string_view p, std::string_view t) {
     size_t length = 1;
     if (pi < p.size() && p[pi] == '*') {
       star = pi++;
+      while (pi < p.size() && p[pi] == '*') star = pi++;
+      if (pi == p.size()) return true;  // a trailing '*' takes the rest: no need to walk it
       mark = ti;
     } else if (pi < p.size() && one(p, pi, t[ti], length)) {
       pi += length;

@@ -294,6 +294,27 @@ TEST_CASE("OpenRouter: per-token decimal strings become per-1K prices; -1 is unk
   CHECK(model(r, "google/gemini-2.0-flash-lite-001").deprecation_date == "2026-03-03");
   CHECK(model(r, "upstage/solar-pro-3:free").input_cost_per_1k == 0.0);
   CHECK(rig.server.seen()[0].headers.count("Authorization") == 0);
+  // Every model's features, in their order, as read from the recording by RapidJSON.
+  rapidjson::Document doc;
+  doc.Parse(provider_fixture("openrouter/2026-02/api_v1_models.json").c_str());
+  auto lists = [](const rapidjson::Value& object, const char* key, const char* item) {
+    if (!object.IsObject() || !object.HasMember(key) || !object[key].IsArray()) return false;
+    for (const auto& v : object[key].GetArray())
+      if (v.IsString() && std::string(v.GetString()) == item) return true;
+    return false;
+  };
+  size_t with_vision = 0;
+  for (const auto& entry : doc["data"].GetArray()) {
+    std::vector<std::string> features = {"chat"};
+    if (entry.HasMember("architecture") && lists(entry["architecture"], "input_modalities", "image")) features.push_back("vision");
+    if (lists(entry, "supported_parameters", "tools")) features.push_back("tools");
+    if (lists(entry, "supported_parameters", "reasoning")) features.push_back("reasoning");
+    if (lists(entry, "supported_parameters", "response_format")) features.push_back("json");
+    CAPTURE(entry["id"].GetString());
+    CHECK(model(r, entry["id"].GetString()).features == features);
+    with_vision += features.size() > 1 && features[1] == "vision";
+  }
+  CHECK(with_vision > 0);
 }
 
 TEST_CASE("Ollama: /api/tags, and the context length from /api/show when asked", "[discovery][ollama]") {

@@ -1,5 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <fnmatch.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
 #include "providers/provider_http.hpp"
 #include "providers/provider_rules.hpp"
 
@@ -20,6 +26,21 @@ TEST_CASE("globs match with * anywhere and ignore case", "[provider_rules]") {
   CHECK_FALSE(glob_match("a*b*c", "aXXbYY"));
   // Long ids and many stars stay fast (no exponential backtracking).
   CHECK_FALSE(glob_match("*a*a*a*a*a*a*a*a*b", std::string(5000, 'a')));
+}
+
+TEST_CASE("globs match as fnmatch does, ignoring case, on random patterns and ids", "[provider_rules]") {
+  // Patterns of stars (runs and trailing ones too), '?', classes and letters, against ids of
+  // the same letters in both cases: the stars' shortcuts may not change an answer.
+  const std::vector<std::string> tokens = {"a", "b", "A", "-", "*", "**", "?", "[ab]", "[!a]", "[a-b]"};
+  std::mt19937 random(14);
+  for (int i = 0; i < 20000; ++i) {
+    std::string pattern, id;
+    for (int n = std::uniform_int_distribution<int>(0, 6)(random); n > 0; --n)
+      pattern += tokens[std::uniform_int_distribution<size_t>(0, tokens.size() - 1)(random)];
+    for (int n = std::uniform_int_distribution<int>(0, 8)(random); n > 0; --n) id += "abAB-"[random() % 5];
+    CAPTURE(pattern, id);
+    CHECK(glob_match(pattern, id) == (fnmatch(pattern.c_str(), id.c_str(), FNM_CASEFOLD | FNM_NOESCAPE) == 0));
+  }
 }
 
 TEST_CASE("globs take ? and character classes, with fnmatch's meaning, ignoring case", "[provider_rules]") {
