@@ -114,7 +114,10 @@ PiecesOutcome read_list_in_pieces(const std::string& provider, std::string& body
     JsonListing piece(provider, framed, simdjson::DEFAULT_MAX_DEPTH);
     auto list = first_piece_list(piece, key);
     if (!list) return PiecesOutcome::abandoned;
-    const size_t guess = list->size() * body.size() / std::max<size_t>(cuts.front(), 1);
+    // At most one entry per kMinGuessedEntryBytes: a first piece of tiny entries before long
+    // ones would otherwise have room made for millions of models (a low guess only regrows).
+    const size_t guess = std::min(list->size() * body.size() / std::max<size_t>(cuts.front(), 1),
+                                  body.size() / kMinGuessedEntryBytes);
     if (!read_piece(piece, *list, guess)) return PiecesOutcome::abandoned;
   }
   // "[" + entries + "]" sits one level higher than the entries' list in a root object.

@@ -38,6 +38,10 @@ namespace airreg::providers {
 // (kKeptParserCapacity), so that a piece and the entry that ends it fit.
 constexpr size_t kMaxPieceBytes = kKeptParserCapacity / 2;
 
+// The shortest entry the guess of a list's length counts on ({"id":"o3"} and its comma are
+// 12 bytes, OpenAI's entries about 90, OpenRouter's 1,500).
+constexpr size_t kMinGuessedEntryBytes = 16;
+
 // The offsets of the commas to cut `body` at, about every `piece_bytes` bytes; none when the
 // body is not longer than piece_bytes, or piece_bytes is 0.
 std::vector<size_t> entry_cuts(std::string_view body, size_t piece_bytes);

@@ -93,6 +93,14 @@ TEST_CASE("a listing read in pieces gives every entry once, in order", "[listing
   CHECK(guessed.guesses[0] > 2700);
   CHECK(guessed.guesses[0] < 3600);  // later ids are longer
   CHECK(std::count(guessed.guesses.begin(), guessed.guesses.end(), size_t{0}) == static_cast<long>(guessed.pieces - 1));
+  // A first piece of tiny entries before long ones guesses no more than one entry in 16 bytes.
+  std::string dense = "{\"data\":[";
+  for (int i = 0; i < 3000; ++i) dense += "{},";
+  for (int i = 0; i < 50; ++i) dense += "{\"id\":\"" + std::string(20000, 'x') + "\"},";
+  dense += "{}]}";
+  auto capped_guess = in_pieces(dense, 4096);
+  REQUIRE(capped_guess.outcome == PiecesOutcome::read);
+  CHECK(capped_guess.guesses[0] == dense.size() / kMinGuessedEntryBytes);
   auto spaced = in_pieces(listing(300, " ,\n  "), 100);
   CHECK(spaced.outcome == PiecesOutcome::read);
   CHECK(spaced.ids == ids_of(300));
