@@ -16,6 +16,7 @@ ListingBuilder::ListingBuilder(const ProviderRules& rules, std::string rules_key
       rules_key_(std::move(rules_key)),
       result_(result),
       keep_skipped_(keep_skipped),
+      provider_rules_(rules_.find(rules_key_)),
       checks_(rules_.checks(rules_key_, result_.category)) {}
 
 namespace {
@@ -57,7 +58,7 @@ void ListingBuilder::restart() {
 void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing) {
   keep_finite(model.input_cost_per_1k);
   keep_finite(model.output_cost_per_1k);
-  Verdict verdict = rules_.classify(rules_key_, model.id);
+  Verdict verdict = provider_rules_ ? provider_rules_->classify(model.id) : rules_.classify(rules_key_, model.id);
   bool keep = verdict.category == result_.category;
   std::string reason;
   if (keep) {

@@ -40,7 +40,9 @@ class ListingBuilder {
   std::string rules_key_;
   DiscoveryResult& result_;
   bool keep_skipped_;
-  const std::vector<FieldCheck>& checks_;  // the category's, looked up once (the rules outlive this)
+  // The provider's rules and the category's checks, looked up once (the rules outlive this).
+  const ProviderRules::Provider* provider_rules_;
+  const std::vector<FieldCheck>& checks_;
   // id -> kept?, index (in models or skipped); without keep_skipped, the kept ones only.
   std::unordered_map<std::string, std::pair<bool, size_t>> seen_;
   size_t named_ = 0, unnamed_ = 0;

@@ -200,20 +200,27 @@ Result<ProviderRules> ProviderRules::parse(const std::string& json, const std::s
   return rules;
 }
 
-Verdict ProviderRules::classify(const std::string& provider, std::string_view id) const {
-  auto it = providers_.find(provider);
-  if (it == providers_.end()) return Verdict{std::nullopt, "no rules for " + provider, false};
-  for (const auto& rule : it->second.rules)
+Verdict ProviderRules::Provider::classify(std::string_view id) const {
+  for (const auto& rule : rules)
     for (const auto& g : rule.globs)
       if (glob_match(g, id)) return Verdict{rule.category, rule.skip, true};
-  return Verdict{std::nullopt, it->second.default_skip, false};
+  return Verdict{std::nullopt, default_skip, false};
+}
+
+const ProviderRules::Provider* ProviderRules::find(const std::string& provider) const {
+  auto it = providers_.find(provider);
+  return it == providers_.end() ? nullptr : &it->second;
+}
+
+Verdict ProviderRules::classify(const std::string& provider, std::string_view id) const {
+  const Provider* rules = find(provider);
+  return rules ? rules->classify(id) : Verdict{std::nullopt, "no rules for " + provider, false};
 }
 
 const std::vector<FieldCheck>& ProviderRules::checks(const std::string& provider, ModelCategory category) const {
   static const std::vector<FieldCheck> kNone;
-  auto it = providers_.find(provider);
-  if (it == providers_.end()) return kNone;
-  return category == ModelCategory::text ? it->second.text_checks : it->second.tts_checks;
+  const Provider* rules = find(provider);
+  return rules ? rules->checks(category) : kNone;
 }
 
 }  // namespace airreg::providers

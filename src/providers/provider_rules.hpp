@@ -33,21 +33,30 @@ class ProviderRules {
   static Result<ProviderRules> load(const std::string& path);
   static Result<ProviderRules> parse(const std::string& json, const std::string& source_name);
 
-  bool knows(const std::string& provider) const { return providers_.count(provider) > 0; }
-  Verdict classify(const std::string& provider, std::string_view id) const;
-  const std::vector<FieldCheck>& checks(const std::string& provider, ModelCategory category) const;
-
- private:
   struct Rule {
     std::vector<std::string> globs;
     std::optional<ModelCategory> category;
     std::string skip;
   };
+  // One provider's rules: a listing looks them up once, not once per entry.
   struct Provider {
     std::vector<Rule> rules;
     std::string default_skip;
     std::vector<FieldCheck> text_checks, tts_checks;
+
+    Verdict classify(std::string_view id) const;
+    const std::vector<FieldCheck>& checks(ModelCategory category) const {
+      return category == ModelCategory::text ? text_checks : tts_checks;
+    }
   };
+
+  bool knows(const std::string& provider) const { return providers_.count(provider) > 0; }
+  // The provider's rules; null when it has none.
+  const Provider* find(const std::string& provider) const;
+  Verdict classify(const std::string& provider, std::string_view id) const;
+  const std::vector<FieldCheck>& checks(const std::string& provider, ModelCategory category) const;
+
+ private:
   std::map<std::string, Provider> providers_;
 };
 
