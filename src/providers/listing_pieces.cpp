@@ -114,10 +114,11 @@ PiecesOutcome read_list_in_pieces(const std::string& provider, std::string& body
     JsonListing piece(provider, framed, simdjson::DEFAULT_MAX_DEPTH);
     auto list = first_piece_list(piece, key);
     if (!list) return PiecesOutcome::abandoned;
-    // At most one entry per kMinGuessedEntryBytes: a first piece of tiny entries before long
-    // ones would otherwise have room made for millions of models (a low guess only regrows).
-    const size_t guess = std::min(list->size() * body.size() / std::max<size_t>(cuts.front(), 1),
-                                  body.size() / kMinGuessedEntryBytes);
+    // At most one entry per kMinGuessedEntryBytes, and kMaxGuessedEntries: a first piece of
+    // tiny entries before long ones would otherwise have room made for millions of models
+    // (216 bytes each). A low guess only regrows.
+    const size_t guess = std::min({list->size() * body.size() / std::max<size_t>(cuts.front(), 1),
+                                   body.size() / kMinGuessedEntryBytes, kMaxGuessedEntries});
     if (!read_piece(piece, *list, guess)) return PiecesOutcome::abandoned;
   }
   // "[" + entries + "]" sits one level higher than the entries' list in a root object.

@@ -41,6 +41,9 @@ constexpr size_t kMaxPieceBytes = kKeptParserCapacity / 2;
 // The shortest entry the guess of a list's length counts on ({"id":"o3"} and its comma are
 // 12 bytes, OpenAI's entries about 90, OpenRouter's 1,500).
 constexpr size_t kMinGuessedEntryBytes = 16;
+// The longest list guessed (OpenRouter lists about 400 models; a bigger list's room grows
+// twofold as it is read): room for at most 28 MB of models made ahead.
+constexpr size_t kMaxGuessedEntries = size_t{1} << 17;
 
 // The offsets of the commas to cut `body` at, about every `piece_bytes` bytes; none when the
 // body is not longer than piece_bytes, or piece_bytes is 0.

@@ -101,6 +101,14 @@ TEST_CASE("a listing read in pieces gives every entry once, in order", "[listing
   auto capped_guess = in_pieces(dense, 4096);
   REQUIRE(capped_guess.outcome == PiecesOutcome::read);
   CHECK(capped_guess.guesses[0] == dense.size() / kMinGuessedEntryBytes);
+  // And never more than kMaxGuessedEntries, however long the body.
+  std::string many = "{\"data\":[";
+  for (int i = 0; i < 200000; ++i) many += "{\"id\":\"m" + std::to_string(i) + "\"},";
+  many += "{}]}";
+  auto most = in_pieces(many, 4096);
+  REQUIRE(most.outcome == PiecesOutcome::read);
+  CHECK(most.guesses[0] == kMaxGuessedEntries);
+  CHECK(most.ids.size() == 200001);
   auto spaced = in_pieces(listing(300, " ,\n  "), 100);
   CHECK(spaced.outcome == PiecesOutcome::read);
   CHECK(spaced.ids == ids_of(300));
