@@ -227,13 +227,7 @@ std::vector<std::string> JsonListing::strings(const object& entry, std::string_v
 }
 
 bool JsonListing::lists(const std::optional<value>& v, std::string_view wanted) {
-  array list;
-  if (!v || v->get(list) != simdjson::SUCCESS) return false;
-  for (value item : list) {
-    std::string_view s;
-    if (item.get(s) == simdjson::SUCCESS && s == wanted) return true;
-  }
-  return false;
+  return lists_each<1>(v, {wanted})[0];
 }
 
 bool JsonListing::lists(const object& entry, std::string_view key, std::string_view wanted) {

@@ -123,7 +123,9 @@ class JsonListing {
   Error failure_;
 };
 
-// Readies `parser` for a body of `body` bytes. For a body of http::kHugeBody (4 MiB) or more,
+// Readies `parser` for a body of `body` bytes read whole (a long listing is read in pieces
+// by a small parser instead, providers/listing_pieces.hpp, unless the pieces give up or
+// DiscoveryConfig::listing_piece_bytes is 0). For a body of http::kHugeBody (4 MiB) or more,
 // its buffers are made now and put on huge pages (core/huge_pages.hpp) before the parse
 // touches them, as the body itself is (http/body_buffer.hpp): for the 7.8 MB OpenRouter
 // listing of the benchmark, 5,000 faults of 4 KiB become a few dozen of 2 MiB, and the

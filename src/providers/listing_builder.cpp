@@ -16,8 +16,7 @@ ListingBuilder::ListingBuilder(const ProviderRules& rules, std::string rules_key
       rules_key_(std::move(rules_key)),
       result_(result),
       keep_skipped_(keep_skipped),
-      provider_rules_(rules_.find(rules_key_)),
-      checks_(rules_.checks(rules_key_, result_.category)) {}
+      provider_rules_(rules_.find(rules_key_)) {}
 
 namespace {
 
@@ -61,8 +60,8 @@ void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing)
   Verdict verdict = provider_rules_ ? provider_rules_->classify(model.id) : rules_.classify(rules_key_, model.id);
   bool keep = verdict.category == result_.category;
   std::string reason;
-  if (keep) {
-    for (const auto& check : checks_)
+  if (keep) {  // kept by a rule: the provider has rules
+    for (const auto& check : provider_rules_->checks(result_.category))
       if (!listing.passes(entry, check)) {
         keep = false;
         reason = check.skip;

@@ -40,9 +40,8 @@ class ListingBuilder {
   std::string rules_key_;
   DiscoveryResult& result_;
   bool keep_skipped_;
-  // The provider's rules and the category's checks, looked up once (the rules outlive this).
+  // The provider's rules, looked up once (the rules outlive this); null when it has none.
   const ProviderRules::Provider* provider_rules_;
-  const std::vector<FieldCheck>& checks_;
   // id -> kept?, index (in models or skipped); without keep_skipped, the kept ones only.
   std::unordered_map<std::string, std::pair<bool, size_t>> seen_;
   size_t named_ = 0, unnamed_ = 0;
