@@ -146,6 +146,7 @@ class DiscoveryImpl final : public Discovery {
     ListingJob job{http, builder, result, config_};
     auto listed = lister(job);
     if (!listed) return std::unexpected(listed.error());
+    builder.finish();
     if (builder.unnamed() > 0) {
       // Entries we cannot name are not models we can offer; all of them is a broken answer.
       if (builder.seen() == 0)

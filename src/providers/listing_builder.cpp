@@ -29,10 +29,7 @@ void keep_finite(std::optional<double>& v) {
 }  // namespace
 
 void ListingBuilder::expect(size_t entries) {
-  // Grown at least twofold too: a listing read in pieces calls this per piece, and a reserve
-  // a few entries larger each time would rehash every id each time.
-  if (size_t wanted = seen_.size() + entries; keep_skipped_ && wanted > seen_.bucket_count() * seen_.max_load_factor())
-    seen_.reserve(std::max(wanted, 2 * seen_.size()));  // without keep_skipped, it grows with the kept ones
+  if (keep_skipped_) seen_.reserve(seen_.size() + entries);  // without keep_skipped, it grows with the kept ones
   // Room for every entry to be kept, grown at least twofold (a paged listing calls this per
   // page): a vector doubling entry by entry holds both buffers at once when it grows, 5 MB
   // for 10,000 entries. Discovery returns what a category keeps without the spare room.
@@ -47,6 +44,8 @@ bool ListingBuilder::fresh() const {
 
 void ListingBuilder::restart() {
   seen_.clear();
+  unclassified_.clear();
+  dropped_ = 0;
   named_ = 0;
   unnamed_ = 0;
   result_.models.clear();
@@ -72,9 +71,11 @@ void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing)
   }
   if (listing.failed()) return;
   // No rule speaks for it: perhaps a new model family. Named, never silently skipped.
-  if (!verdict.matched && !model.id.empty() &&
-      std::find(result_.unclassified.begin(), result_.unclassified.end(), model.id) == result_.unclassified.end())
-    result_.unclassified.push_back(model.id);
+  if (!verdict.matched && !model.id.empty() && result_.unclassified.size() < kSkippedBit) {
+    auto listed = [&](IdIndex::Ref r) -> std::string_view { return result_.unclassified[r]; };
+    if (unclassified_.find_or_add(model.id, static_cast<IdIndex::Ref>(result_.unclassified.size()), listed).second)
+      result_.unclassified.push_back(model.id);
+  }
   decide(std::move(model), keep, std::move(reason));
 }
 
@@ -88,23 +89,34 @@ void ListingBuilder::decide(ModelInfo model, bool keep, std::string reason) {
   // is kept all the same, and an earlier one stands.
   if (!keep && !keep_skipped_) return;
   if (keep && result_.category == ModelCategory::tts) add_feature(model, "tts");
-  auto [found, fresh] = seen_.try_emplace(model.id);  // one lookup per entry
-  auto& [kept, index] = found->second;
+  // References fit: simdjson reads documents under 4 GiB, fewer than 2^31 entries of 2 bytes.
+  if (result_.models.size() >= kSkippedBit || result_.skipped.size() >= kSkippedBit) return;
+  auto ref = keep ? static_cast<IdIndex::Ref>(result_.models.size()) : static_cast<IdIndex::Ref>(result_.skipped.size()) | kSkippedBit;
+  auto id_of = [&](IdIndex::Ref r) -> std::string_view {
+    return r & kSkippedBit ? result_.skipped[r & ~kSkippedBit].id : result_.models[r].id;
+  };
+  auto [stored, fresh] = seen_.find_or_add(model.id, ref, id_of);  // one lookup per entry
   if (!fresh) {
-    if (kept || !keep) return;  // the first kept entry of an id stands for it
-    size_t was = index;
-    result_.skipped.erase(result_.skipped.begin() + static_cast<long>(was));
-    for (auto& [id, state] : seen_)
-      if (!state.first && state.second > was) --state.second;
+    if (!(*stored & kSkippedBit) || !keep) return;  // the first kept entry of an id stands for it
+    // Skipped first, kept now: the skipped entry goes, by finish() (an erase here, and the
+    // references after it renumbered, would cost the whole listing per such id).
+    result_.skipped[*stored & ~kSkippedBit].id.clear();
+    ++dropped_;
+    *stored = ref;
   }
-  kept = keep;
   if (keep) {
-    index = result_.models.size();
     result_.models.push_back(std::move(model));
   } else {
-    index = result_.skipped.size();
     result_.skipped.push_back(SkippedModel{std::move(model.id), std::move(reason)});
   }
+}
+
+void ListingBuilder::finish() {
+  if (dropped_ == 0) return;
+  // Only the dropped ones have no id: an entry without one is never recorded.
+  std::erase_if(result_.skipped, [](const SkippedModel& s) { return s.id.empty(); });
+  dropped_ = 0;
+  seen_.clear();  // its references into skipped are stale now
 }
 
 }  // namespace airreg::providers

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 
 #include "airreg/discovery.hpp"
+#include "providers/id_index.hpp"
 #include "providers/json_listing.hpp"
 #include "providers/provider_rules.hpp"
 
@@ -28,6 +28,9 @@ class ListingBuilder {
   // Forgets every entry offered, as when fresh(): a listing read in pieces that gave up
   // (providers/listing_pieces.hpp) is read again whole.
   void restart();
+  // Once the listing is read, before its result is used: the skipped entries of ids a later
+  // entry kept leave result.skipped. Nothing may be offered after it.
+  void finish();
   // Entries with an id, kept or not.
   size_t seen() const { return named_; }
   // Entries without an id (or whose id is not a string): ignored, and counted.
@@ -42,9 +45,13 @@ class ListingBuilder {
   bool keep_skipped_;
   // The provider's rules, looked up once (the rules outlive this); null when it has none.
   const ProviderRules::Provider* provider_rules_;
-  // id -> kept?, index (in models or skipped); without keep_skipped, the kept ones only.
-  std::unordered_map<std::string, std::pair<bool, size_t>> seen_;
+  // Marks a reference to result.skipped; without it, one to result.models.
+  static constexpr IdIndex::Ref kSkippedBit = IdIndex::Ref{1} << 31;
+  // Each id's entry, kept or skipped; without keep_skipped, the kept ones only.
+  IdIndex seen_;
+  IdIndex unclassified_;  // into result.unclassified
   size_t named_ = 0, unnamed_ = 0;
+  size_t dropped_ = 0;  // skipped entries of ids kept later, for finish()
 };
 
 // Adds a feature once, keeping the order features were found in.

@@ -1,7 +1,9 @@
 // Parse-and-normalise benchmark: an OpenRouter listing of N entries (the recorded ones
 // repeated with new ids, about 2 KB each) read by airreg's discovery (simdjson's DOM parser +
 // the rules) and, in the same run, by RapidJSON's DOM reading the same fields.
-// Prints one JSON line per reader: MB, ms (median of runs), MB/s, models.
+// Prints one JSON line per reader: MB, ms (median of runs), MB/s, models. Then the cost of
+// listings that repeat ids or name ids no rule classes, which a provider (or a server posing
+// as one) may send: each id's bookkeeping must stay constant work, whatever came before it.
 #include <rapidjson/document.h>
 #include <simdjson.h>
 
@@ -89,6 +91,41 @@ double median_ms(int runs, Run run) {
   return ms[ms.size() / 2];
 }
 
+// An OpenAI-style listing of `entries` ids no rule classes, each listed once.
+std::string unclassified_listing(int entries) {
+  std::string body = R"({"object":"list","data":[)";
+  for (int i = 0; i < entries; ++i) body += std::string(i ? "," : "") + R"({"id":"zz-unknown-)" + std::to_string(i) + R"(","object":"model"})";
+  return body + "]}";
+}
+
+// A Mistral listing of `ids` ids, each first skipped (no chat completion), then kept.
+std::string skipped_then_kept_listing(int ids) {
+  std::string body = R"({"object":"list","data":[)";
+  for (int pass = 0; pass < 2; ++pass)
+    for (int i = 0; i < ids; ++i)
+      body += std::string(pass || i ? "," : "") + R"({"id":"mistral-m-)" + std::to_string(i) +
+              R"(","capabilities":{"completion_chat":)" + (pass ? "true" : "false") + "}}";
+  return body + "]}";
+}
+
+// Reads `body` as `provider`'s listing: ms (median of 3), and the result's sizes.
+void print_repeats_line(const std::string& name, const std::string& provider, const std::string& body, airreg::DiscoveryConfig config) {
+  auto transport = std::make_shared<BodyTransport>();
+  transport->body = body;
+  config.base_urls[provider] = "http://127.0.0.1:1";
+  auto discovery = airreg::Discovery::create(config, transport).value();
+  airreg::DiscoveryResult result;
+  double ms = median_ms(3, [&] { result = discovery->discover(provider, airreg::ModelCategory::text).value(); });
+  airreg::bench::BenchLine(name)
+      .add("provider", provider)
+      .add("mb", std::round(static_cast<double>(body.size()) / 1e4) / 100)
+      .add("ms", std::round(ms * 100) / 100)
+      .add("models", result.models.size())
+      .add("skipped", result.skipped.size())
+      .add("unclassified", result.unclassified.size())
+      .print();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,5 +162,8 @@ int main(int argc, char** argv) {
       .add("models", models)
       .add("rapidjson_models", rj_models)
       .print();
+  config.environment["OPENAI_API_KEY"] = config.environment["MISTRAL_API_KEY"] = "bench";
+  print_repeats_line("listing_unclassified", "openai", unclassified_listing(100'000), config);
+  print_repeats_line("listing_skipped_then_kept", "mistral", skipped_then_kept_listing(50'000), config);
   return models == static_cast<size_t>(entries) ? 0 : 1;
 }

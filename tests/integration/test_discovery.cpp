@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
+#include <set>
+#include <tuple>
 
 #include "airreg/discovery.hpp"
 #include "providers/listing_pieces.hpp"
@@ -769,4 +772,99 @@ TEST_CASE("without keep_skipped a listing whose named entries are all skipped is
   CHECK(r.models.empty());
   REQUIRE(r.warnings.size() == 1);
   CHECK_THAT(r.warnings[0], Catch::Contains("1 entries without an id were ignored"));
+}
+
+TEST_CASE("ids listed many times, skipped then kept, or unclassified, answer as the first kept entry of each says", "[discovery]") {
+  // A reference of the rule, entry by entry: an id's first kept entry stands for it, in the
+  // place it comes; an id never kept is skipped once, with its first entry's reason; an id no
+  // rule classes is named once. Mistral checks each entry (completion_chat), so one id may be
+  // skipped and then kept; OpenAI has ids no rule classes.
+  struct Entry {
+    std::string id;
+    bool chat;
+  };
+  auto reference = [](const std::vector<Entry>& entries, auto classify) {
+    DiscoveryResult want;
+    std::set<std::string> kept, unclassified;
+    std::vector<std::pair<std::string, std::string>> skipped;  // id, reason, first entry's
+    for (const auto& e : entries) {
+      auto [keep, reason, matched] = classify(e);
+      if (!matched && unclassified.insert(e.id).second) want.unclassified.push_back(e.id);
+      if (kept.count(e.id)) continue;
+      if (keep) {
+        kept.insert(e.id);
+        ModelInfo m;
+        m.id = e.id;
+        want.models.push_back(m);
+      } else if (std::none_of(skipped.begin(), skipped.end(), [&](const auto& s) { return s.first == e.id; })) {
+        skipped.emplace_back(e.id, reason);
+      }
+    }
+    for (const auto& [id, reason] : skipped)
+      if (!kept.count(id)) want.skipped.push_back(SkippedModel{id, reason});
+    return want;
+  };
+  auto check_same = [](const DiscoveryResult& got, const DiscoveryResult& want, bool keep_skipped) {
+    REQUIRE(got.models.size() == want.models.size());
+    for (size_t i = 0; i < want.models.size(); ++i) CHECK(got.models[i].id == want.models[i].id);
+    CHECK(got.unclassified == want.unclassified);
+    if (!keep_skipped) {
+      CHECK(got.skipped.empty());
+      return;
+    }
+    REQUIRE(got.skipped.size() == want.skipped.size());
+    for (size_t i = 0; i < want.skipped.size(); ++i) {
+      CHECK(got.skipped[i].id == want.skipped[i].id);
+      CHECK(got.skipped[i].reason == want.skipped[i].reason);
+    }
+  };
+  std::mt19937 random(20261207);
+  for (int round = 0; round < 24; ++round) {
+    // Few ids for many entries: most repeat, some many times.
+    size_t ids = 1 + random() % 400, count = 1 + random() % 3000;
+    bool keep_skipped = round % 3 != 2;
+    INFO("round " << round << ": " << count << " entries of " << ids << " ids, keep_skipped " << keep_skipped);
+    std::vector<Entry> entries;
+    for (size_t i = 0; i < count; ++i) {
+      size_t n = random() % ids;
+      // Mistral's rules skip "*embed*" by id, whatever the entry says.
+      std::string id = (n % 7 == 0 ? "mistral-embed-" : "mistral-m-") + std::to_string(n);
+      entries.push_back(Entry{id, random() % 3 != 0});
+    }
+    std::string body = R"({"object":"list","data":[)";
+    for (size_t i = 0; i < entries.size(); ++i)
+      body += std::string(i ? "," : "") + R"({"id":")" + entries[i].id + R"(","capabilities":{"completion_chat":)" +
+              (entries[i].chat ? "true" : "false") + "}}";
+    body += "]}";
+    Rig rig("mistral", "MISTRAL_API_KEY");
+    rig.config.keep_skipped = keep_skipped;
+    rig.config.listing_piece_bytes = 1 + random() % 4096;  // whole or in pieces, the same
+    rig.server.reply("GET", "/models", Reply{200, body, {}});
+    auto want = reference(entries, [](const Entry& e) {
+      if (e.id.find("embed") != std::string::npos) return std::tuple<bool, std::string, bool>{false, "embedding", true};
+      return std::tuple<bool, std::string, bool>{e.chat, e.chat ? "" : "no chat completion", true};
+    });
+    check_same(rig.run("mistral"), want, keep_skipped);
+
+    // OpenAI: ids no rule classes, repeated, among ids it keeps and ids it skips.
+    std::vector<Entry> openai;
+    std::string listing = R"({"object":"list","data":[)";
+    for (size_t i = 0; i < count; ++i) {
+      size_t n = random() % ids;
+      std::string id = n % 3 == 0 ? "gpt-5-r" + std::to_string(n) : n % 3 == 1 ? "zz-unknown-" + std::to_string(n) : "text-embedding-" + std::to_string(n);
+      openai.push_back(Entry{id, true});
+      listing += std::string(i ? "," : "") + R"({"id":")" + id + R"(","object":"model"})";
+    }
+    listing += "]}";
+    Rig other("openai", "OPENAI_API_KEY");
+    other.config.keep_skipped = keep_skipped;
+    other.server.reply("GET", "/models", Reply{200, listing, {}});
+    auto got_openai = other.run("openai");
+    auto want_openai = reference(openai, [](const Entry& e) {
+      if (e.id.starts_with("gpt-5")) return std::tuple<bool, std::string, bool>{true, "", true};
+      if (e.id.starts_with("text-embedding")) return std::tuple<bool, std::string, bool>{false, "embedding", true};
+      return std::tuple<bool, std::string, bool>{false, "unclassified: add a rule in schema/provider_rules.json", false};
+    });
+    check_same(got_openai, want_openai, keep_skipped);
+  }
 }
