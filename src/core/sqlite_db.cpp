@@ -82,6 +82,16 @@ Result<Statement> Database::prepare(std::string_view sql) {
   return Statement(db_, stmt, file_.string());
 }
 
+Result<BlobWriter> Database::open_blob(const char* table, const char* column, int64_t rowid) {
+  sqlite3_blob* blob = nullptr;
+  if (sqlite3_blob_open(db_, "main", table, column, rowid, 1, &blob) != SQLITE_OK) {
+    Error e = db_error(db_, file_.string(), "cannot write");
+    sqlite3_blob_close(blob);  // SQLite may hand back a handle with the error: closed, not leaked
+    return std::unexpected(e);
+  }
+  return BlobWriter(db_, blob, static_cast<size_t>(sqlite3_blob_bytes(blob)), file_.string());
+}
+
 Result<void> Database::begin() { return exec("BEGIN IMMEDIATE"); }
 Result<void> Database::commit() { return exec("COMMIT"); }
 void Database::rollback() { (void)exec("ROLLBACK"); }
@@ -110,6 +120,11 @@ Statement& Statement::bind(int index, int64_t value) {
 
 Statement& Statement::bind_null(int index) {
   if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) bind_failed_ = true;
+  return *this;
+}
+
+Statement& Statement::bind_zeroblob(int index, size_t bytes) {
+  if (sqlite3_bind_zeroblob64(stmt_, index, bytes) != SQLITE_OK) bind_failed_ = true;
   return *this;
 }
 
@@ -142,6 +157,27 @@ void Statement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
   bind_failed_ = false;
+}
+
+BlobWriter::BlobWriter(BlobWriter&& other) noexcept
+    : db_(other.db_), blob_(other.blob_), size_(other.size_), written_(other.written_), file_(std::move(other.file_)) {
+  other.blob_ = nullptr;
+}
+
+BlobWriter::~BlobWriter() {
+  if (blob_) sqlite3_blob_close(blob_);
+}
+
+Result<void> BlobWriter::append(std::string_view piece) {
+  if (piece.size() > size_ - written_)
+    return std::unexpected(make_error(ErrorCode::io, "cannot write " + file_ + ": " + std::to_string(written_ + piece.size()) +
+                                                         " bytes into a cell of " + std::to_string(size_)));
+  if (piece.empty()) return {};
+  // Offsets and lengths are ints to SQLite: its values are at most 1 GB (SQLITE_MAX_LENGTH).
+  if (sqlite3_blob_write(blob_, piece.data(), static_cast<int>(piece.size()), static_cast<int>(written_)) != SQLITE_OK)
+    return std::unexpected(db_error(db_, file_, "cannot write"));
+  written_ += piece.size();
+  return {};
 }
 
 }  // namespace airreg::core

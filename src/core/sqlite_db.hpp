@@ -16,11 +16,13 @@
 #include "airreg/error.hpp"
 
 struct sqlite3;
+struct sqlite3_blob;
 struct sqlite3_stmt;
 
 namespace airreg::core {
 
 class Statement;
+class BlobWriter;
 
 class Database {
  public:
@@ -33,6 +35,9 @@ class Database {
 
   Result<void> exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
+  // Writes into the cell (table, column) of row `rowid`, which holds zeroblob(n) bytes: a
+  // value made piece by piece, never whole in memory (see BlobWriter).
+  Result<BlobWriter> open_blob(const char* table, const char* column, int64_t rowid);
   // BEGIN IMMEDIATE: takes the write lock now, so two processes never both read then write.
   Result<void> begin();
   Result<void> commit();
@@ -58,6 +63,9 @@ class Statement {
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, int64_t value);
   Statement& bind_null(int index);
+  // `bytes` zero bytes, to be written over by a BlobWriter (SQLite makes the row without
+  // them in memory).
+  Statement& bind_zeroblob(int index, size_t bytes);
   // true: a row is there to read; false: done. An error names the statement's file.
   Result<bool> step();
   // Runs to completion (for INSERT, UPDATE, DELETE).
@@ -74,6 +82,31 @@ class Statement {
   sqlite3_stmt* stmt_;
   std::string file_;  // for messages
   bool bind_failed_ = false;
+};
+
+// Writes a cell's bytes in order, piece by piece, where the cell was made zeroblob(n) (the
+// whole value is never in memory, ours or SQLite's). Closed when destroyed; lives shorter
+// than its Database, and is closed before the transaction it writes in is committed.
+class BlobWriter {
+ public:
+  BlobWriter(BlobWriter&& other) noexcept;
+  BlobWriter& operator=(BlobWriter&&) = delete;
+  ~BlobWriter();
+
+  // The next bytes of the cell; an error past its size, or from SQLite.
+  Result<void> append(std::string_view piece);
+  size_t written() const { return written_; }
+  size_t size() const { return size_; }
+
+ private:
+  friend class Database;
+  BlobWriter(sqlite3* db, sqlite3_blob* blob, size_t size, std::string file)
+      : db_(db), blob_(blob), size_(size), file_(std::move(file)) {}
+  sqlite3* db_;
+  sqlite3_blob* blob_;
+  size_t size_;
+  size_t written_ = 0;
+  std::string file_;  // for messages
 };
 
 }  // namespace airreg::core

@@ -6,11 +6,17 @@
 
 namespace airreg::registry {
 
-std::string encode_snapshot(const TableSnapshot& s, const Columns& columns) {
+void write_snapshot(const TableSnapshot& s, const Columns& columns, const std::function<void(std::string_view)>& out) {
   std::map<std::string, std::string> key_of;  // cell -> key
   for (const auto& f : columns.schema().fields) key_of[columns.cell(f.key)] = f.key;
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);
+  // The writer keeps its place in the document, not in the buffer: the buffer is handed on
+  // and emptied between records.
+  auto hand_on = [&] {
+    out(std::string_view(buffer.GetString(), buffer.GetSize()));
+    buffer.Clear();
+  };
   w.StartObject();
   json::member(w, "version", s.version);
   json::member(w, "read_at", core::format_utc(s.read_at));
@@ -50,10 +56,17 @@ std::string encode_snapshot(const TableSnapshot& s, const Columns& columns) {
     json::key(w, "fields");
     json::write_fields(w, by_key);
     w.EndObject();
+    if (buffer.GetSize() >= kSnapshotPieceBytes) hand_on();
   }
   w.EndArray();
   w.EndObject();
-  return json::to_string(buffer);
+  hand_on();
+}
+
+std::string encode_snapshot(const TableSnapshot& s, const Columns& columns) {
+  std::string text;
+  write_snapshot(s, columns, [&](std::string_view piece) { text += piece; });
+  return text;
 }
 
 std::optional<TableSnapshot> decode_snapshot(std::string_view body, const Columns& columns, std::string* why) {

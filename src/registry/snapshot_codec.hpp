@@ -6,6 +6,8 @@
 // A body that is not such a document decodes as nothing, with the reason. Pure functions.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +16,13 @@
 
 namespace airreg::registry {
 
+// About this much text is handed on at a time by write_snapshot (a piece ends after a record).
+inline constexpr size_t kSnapshotPieceBytes = size_t{64} << 10;
+
+// The snapshot's text handed to `out` in pieces, in order: a table of 10,000 records is
+// about 5 MB of text, which a caller storing it need not hold whole.
+void write_snapshot(const TableSnapshot& snapshot, const Columns& columns, const std::function<void(std::string_view)>& out);
+// The pieces joined.
 std::string encode_snapshot(const TableSnapshot& snapshot, const Columns& columns);
 std::optional<TableSnapshot> decode_snapshot(std::string_view body, const Columns& columns, std::string* why = nullptr);
 

@@ -42,16 +42,41 @@ Result<SnapshotStore::Store*> SnapshotStore::store() const {
 }
 
 Result<void> SnapshotStore::save(const std::string& base_id, const TableSnapshot& snapshot, const Columns& columns) {
-  std::string body = encode_snapshot(snapshot, columns);
+  // Written twice, counted then stored, a piece at a time into a cell made that size: bound
+  // as one value, the text of 10,000 records (about 5 MB) was in memory three times at once
+  // (ours, SQLite's copy, and the row it makes of it), just after the table read had peaked.
+  size_t bytes = 0;
+  write_snapshot(snapshot, columns, [&](std::string_view piece) { bytes += piece.size(); });
   std::lock_guard lock(mutex_);
   auto s = store();
   if (!s) return std::unexpected(s.error());
-  auto upsert = (*s)->db.prepare(
-      "INSERT INTO snapshots (base, version, read_at, body) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT(base) DO UPDATE SET version = ?2, read_at = ?3, body = ?4");
-  if (!upsert) return std::unexpected(upsert.error());
-  upsert->bind(1, base_id).bind(2, static_cast<int64_t>(snapshot.version)).bind(3, core::format_utc(snapshot.read_at)).bind(4, body);
-  return upsert->run();
+  core::Database& db = (*s)->db;
+  if (auto began = db.begin(); !began) return began;
+  auto stored = [&]() -> Result<void> {
+    auto upsert = db.prepare(
+        "INSERT INTO snapshots (base, version, read_at, body) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT(base) DO UPDATE SET version = ?2, read_at = ?3, body = ?4");
+    if (!upsert) return std::unexpected(upsert.error());
+    upsert->bind(1, base_id).bind(2, static_cast<int64_t>(snapshot.version)).bind(3, core::format_utc(snapshot.read_at));
+    if (auto run = upsert->bind_zeroblob(4, bytes).run(); !run) return run;
+    auto row = db.prepare("SELECT rowid FROM snapshots WHERE base = ?1");
+    if (!row) return std::unexpected(row.error());
+    if (auto found = row->bind(1, base_id).step(); !found || !*found)
+      return std::unexpected(found ? make_error(ErrorCode::io, "the snapshot row just written is not there") : found.error());
+    auto blob = db.open_blob("snapshots", "body", row->integer(0));
+    if (!blob) return std::unexpected(blob.error());
+    Result<void> written;
+    write_snapshot(snapshot, columns, [&](std::string_view piece) {
+      if (written) written = blob->append(piece);
+    });
+    if (!written) return written;
+    // Never short: the same snapshot writes the same text (a shorter one would leave zeros).
+    if (blob->written() != bytes) return std::unexpected(make_error(ErrorCode::io, "the snapshot's text changed while it was saved"));
+    return {};
+  }();  // the blob and the statements are closed here, before the commit
+  if (stored) stored = db.commit();
+  if (!stored) db.rollback();  // the last snapshot saved stands
+  return stored;
 }
 
 std::optional<TableSnapshot> SnapshotStore::load(const std::string& base_id, const Columns& columns, std::string* why) const {
