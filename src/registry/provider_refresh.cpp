@@ -99,18 +99,22 @@ ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& 
   // as it came in): given back to the system before the rows are copied for the merge, they
   // are not resident under it (a usual day of 10,000 rows peaked 4 MB higher).
   core::trim_heap();
-  std::vector<RegistryRow> rows = rows_to_merge ? rows_to_merge() : std::vector<RegistryRow>();
-  // Room for the rows and every model new to them, once: merge_listing's own reserve would
-  // regrow the rows for each later category, two copies of every row live at once (5 MB for
-  // 10,000 rows). The answers keep this buffer: no room for models that have a row already.
+  RowList read = rows_to_merge ? rows_to_merge() : RowList();
+  // Copied into room for the rows and every model new to them, made once: grown by the
+  // merge, or by a reserve after the copy, both buffers would be held at once (4.4 MB each
+  // for 10,000 rows; a TTS listing adds a few known models to a text listing's rows). The
+  // answers keep this buffer: no room for models that have a row already.
   std::unordered_set<std::string_view> have;
-  for (const auto& r : rows) have.insert(r.model_id);
-  size_t room = rows.size();
+  for (const auto& r : read) have.insert(r.model_id);
+  size_t room = read.size();
   for (const auto& c : out.categories)
     if (c.listing)
       for (const auto& m : c.listing->models) room += have.insert(m.id).second;
   have = std::unordered_set<std::string_view>();
+  std::vector<RegistryRow> rows;
   rows.reserve(room);
+  for (const auto& r : read) rows.push_back(r);
+  read = RowList();
   WriteStream stream(batches);
   for (size_t k = 0; k < out.categories.size(); ++k) {
     CategoryRefresh& c = out.categories[k];

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "airreg/discovery.hpp"
+#include "airreg/row_list.hpp"
 #include "airreg/sync.hpp"
 #include "registry/merge.hpp"
 
@@ -44,10 +45,11 @@ struct ProviderRefresh {
 using WriteBatches = std::function<void(std::vector<Fields>&& batch)>;
 constexpr size_t kWriteBatchRows = 500;  // rows per batch: 50 full Airtable requests
 
-// The provider's rows to merge into (a copy, changed by the merge), asked for once every
-// listing is read: a listing's parser (about 14 bytes per byte of its body) is gone by then,
-// so that it and the copy are never held at once.
-using RowsToMerge = std::function<std::vector<RegistryRow>()>;
+// The provider's rows to merge into, every category (shared, not copied: the refresh copies
+// them once it knows how many rows the listings add), asked for once every listing is read:
+// a listing's parser (about 14 bytes per byte of its body) is gone by then, so that it and
+// the copy are never held at once.
+using RowsToMerge = std::function<RowList()>;
 
 // `batches`, when given, takes the writes (else they collect in ProviderRefresh::writes).
 ProviderRefresh refresh_provider(const Discovery& discovery, const std::string& provider,

@@ -128,7 +128,7 @@ std::optional<Entry> RegistryImpl::ask_provider(const Key& key, const Snapshot& 
     if (!discovery_->missing_key(provider, c)) categories.push_back(c);
   provider_calls_.fetch_add(categories.size(), std::memory_order_relaxed);
   registry::MergePolicy policy{options_.new_status, options_.grace, options_.verify_interval, 0.5, true};
-  auto rows = [&] { return snap ? snap->rows_of(provider) : std::vector<RegistryRow>{}; };
+  auto rows = [&] { return snap ? snap->rows_in(provider) : RowList(); };
   const std::set<std::string> none;
   const std::set<std::string>& untouchable = snap ? snap->parsed.untouchable : none;
   // Merged against nothing (no read, no snapshot): nothing is written, it would overwrite

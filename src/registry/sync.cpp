@@ -126,7 +126,7 @@ SyncReport SyncRunner::run(const SyncOptions& options, const ProgressCallback& p
             unqueued = queued.error();
           }
         };
-      auto refresh = registry::refresh_provider(discovery_, provider, to_ask, [&] { return table->rows_of(provider); },
+      auto refresh = registry::refresh_provider(discovery_, provider, to_ask, [&] { return table->rows_in(provider); },
                                                 table->parsed.untouchable, read_at, policy, registry, {}, queue);
       // The servers of the fleet need not ask this provider again soon.
       (void)fleet->try_claim("discover:" + provider, kDiscoveryClaim);

@@ -7,14 +7,8 @@
 
 namespace airreg::registry {
 
-std::vector<RegistryRow> TableSnapshot::rows_of(const std::string& provider) const {
-  std::vector<RegistryRow> out;
-  // Sized once (a copy of 10,000 rows grown by doubling held 13 MB at its peak instead of 5 MB).
-  out.reserve(static_cast<size_t>(std::count_if(parsed.rows.begin(), parsed.rows.end(),
-                                                [&](const RegistryRow& r) { return r.provider_id == provider; })));
-  for (const auto& r : parsed.rows)
-    if (r.provider_id == provider) out.push_back(r);
-  return out;
+RowList TableSnapshot::rows_in(const std::string& provider) const {
+  return parsed.rows.filtered([&](const RegistryRow& r) { return r.provider_id == provider; });
 }
 
 RowList TableSnapshot::rows_in(const std::string& provider, ModelCategory category) const {

@@ -45,9 +45,9 @@ struct TableSnapshot {
   bool shared = false;                            // taken from the fleet: another instance read it
   std::vector<std::string> warnings;              // about the read as a whole
 
-  // The provider's rows, every category (a merge matches by key whatever the Category): a
-  // copy, for a merge to change.
-  std::vector<RegistryRow> rows_of(const std::string& provider) const;
+  // The provider's rows, every category (a merge matches by key whatever the Category),
+  // sharing this snapshot's rows: a merge copies them.
+  RowList rows_in(const std::string& provider) const;
   // The provider's rows of one category, sharing this snapshot's rows (an answer's rows): no
   // row is copied, and the snapshot's rows live as long as an answer made of them.
   RowList rows_in(const std::string& provider, ModelCategory category) const;

@@ -32,7 +32,7 @@ AirtableRecord row(const std::string& id, const std::string& provider, const std
                                  {c.cell("category"), std::string("text")}}};
 }
 
-size_t count(const std::vector<RegistryRow>& rows, const std::string& model, ModelStatus status) {
+size_t count(const RowList& rows, const std::string& model, ModelStatus status) {
   return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [&](const RegistryRow& r) { return r.model_id == model && r.status == status; }));
 }
 
@@ -44,12 +44,12 @@ TEST_CASE("a revalidation's changed rows replace theirs by record id and new one
   auto t0 = at("2026-12-03T10:00:00Z");
   auto base = registry::with_records({}, {row("rec1", "openai", "gpt-4o", "active"), row("rec2", "mistral", "large", "active")},
                                      by_id(), t0);
-  REQUIRE(base.rows_of("openai").size() == 1);
+  REQUIRE(base.rows_in("openai").size() == 1);
   auto updated = registry::with_records(base, {row("rec1", "openai", "gpt-4o", "disabled"), row("rec3", "openai", "o3", "pending")},
                                         by_id(), t0 + 1h);
-  CHECK(count(updated.rows_of("openai"), "gpt-4o", ModelStatus::disabled) == 1);
-  CHECK(count(updated.rows_of("openai"), "o3", ModelStatus::pending) == 1);
-  CHECK(updated.rows_of("mistral").size() == 1);  // untouched
+  CHECK(count(updated.rows_in("openai"), "gpt-4o", ModelStatus::disabled) == 1);
+  CHECK(count(updated.rows_in("openai"), "o3", ModelStatus::pending) == 1);
+  CHECK(updated.rows_in("mistral").size() == 1);  // untouched
   CHECK(updated.read_at == t0 + 1h);
   CHECK(updated.records.size() == 3);
 }
@@ -66,16 +66,16 @@ TEST_CASE("a webhook payload's changes: cells changed and cleared, records made 
   changes.push_back(RecordChange{RecordChange::Kind::destroyed, "tblHISTORY", "rec1", {}, {}});  // another table
   std::set<std::string> providers;
   auto updated = registry::with_changes(base, changes, "tblREGISTRY", c, at("2026-12-03T10:05:00Z"), providers);
-  CHECK(count(updated.rows_of("openai"), "gpt-4o", ModelStatus::disabled) == 1);
-  CHECK(count(updated.rows_of("openai"), "o3", ModelStatus::active) == 1);
-  CHECK(updated.rows_of("mistral").empty());
+  CHECK(count(updated.rows_in("openai"), "gpt-4o", ModelStatus::disabled) == 1);
+  CHECK(count(updated.rows_in("openai"), "o3", ModelStatus::active) == 1);
+  CHECK(updated.rows_in("mistral").empty());
   CHECK(providers == std::set<std::string>{"mistral", "openai"});
 
   // A cleared Status: the row is still there, no longer active (a cell a person emptied).
   std::set<std::string> touched;
   auto cleared = registry::with_changes(updated, {RecordChange{RecordChange::Kind::changed, "tblREGISTRY", "rec3", {}, {c.cell("status")}}},
                                         "tblREGISTRY", c, at("2026-12-03T10:06:00Z"), touched);
-  CHECK(count(cleared.rows_of("openai"), "o3", ModelStatus::active) == 0);
+  CHECK(count(cleared.rows_in("openai"), "o3", ModelStatus::active) == 0);
   CHECK(touched == std::set<std::string>{"openai"});
 }
 

@@ -40,12 +40,12 @@ std::vector<AirtableRecord> random_table(std::mt19937& random, int n) {
 
 }  // namespace
 
-TEST_CASE("a snapshot's answers share its rows and hold what the copy for a merge holds", "[snapshot]") {
+TEST_CASE("a snapshot's answers share its rows and hold what a merge copies", "[snapshot]") {
   std::mt19937 random(20261207);
   for (int round = 0; round < 20; ++round) {
     auto snap = registry::with_records({}, random_table(random, 5 + round * 7), columns(), SystemTime{});
     for (const std::string provider : {"openai", "mistral", "groq", "nobody"}) {
-      auto copy = snap.rows_of(provider);
+      auto copy = snap.rows_in(provider);
       for (ModelCategory category : {ModelCategory::text, ModelCategory::tts}) {
         RowList shared = snap.rows_in(provider, category);
         std::vector<RegistryRow> expected;
