@@ -141,18 +141,6 @@ Result<void> each_row(core::Statement& select, Take take) {
   }
 }
 
-// Runs `body` in one write transaction, rolled back on error.
-template <typename Body>
-Result<void> in_transaction(core::Database& db, Body body) {
-  if (auto begun = db.begin(); !begun) return begun;
-  Result<void> done = body();
-  if (!done) {
-    db.rollback();
-    return done;
-  }
-  return db.commit();
-}
-
 }  // namespace
 
 Result<std::filesystem::path> default_state_dir() {

@@ -52,6 +52,26 @@ class Database {
   std::filesystem::path file_;
 };
 
+// Runs `body` (returning Result<void>) in one write transaction (BEGIN IMMEDIATE): committed
+// when it succeeds; rolled back when it fails, throws, or the commit fails, so that the
+// connection never stays inside a transaction holding the file's write lock (other processes'
+// writers would wait on it until this one exits).
+template <typename Body>
+Result<void> in_transaction(Database& db, Body&& body) {
+  if (auto begun = db.begin(); !begun) return begun;
+  struct RollbackUnlessCommitted {
+    Database& db;
+    bool committed = false;
+    ~RollbackUnlessCommitted() {
+      if (!committed) db.rollback();
+    }
+  } guard{db};
+  Result<void> done = body();
+  if (done) done = db.commit();
+  guard.committed = done.has_value();
+  return done;
+}
+
 // A prepared statement: bind by 1-based index, step, read columns of the current row. Lives
 // shorter than the Database that prepared it.
 class Statement {

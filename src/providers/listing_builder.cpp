@@ -89,8 +89,9 @@ void ListingBuilder::decide(ModelInfo model, bool keep, std::string reason) {
   // is kept all the same, and an earlier one stands.
   if (!keep && !keep_skipped_) return;
   if (keep && result_.category == ModelCategory::tts) add_feature(model, "tts");
-  // References fit: simdjson reads documents under 4 GiB, fewer than 2^31 entries of 2 bytes.
-  if (result_.models.size() >= kSkippedBit || result_.skipped.size() >= kSkippedBit) return;
+  // References fit (and a skipped one is never IdIndex's empty mark): simdjson reads documents
+  // under 4 GiB, fewer than 2^31 entries of 2 bytes.
+  if (result_.models.size() >= kSkippedBit || result_.skipped.size() >= kSkippedBit - 1) return;
   auto ref = keep ? static_cast<IdIndex::Ref>(result_.models.size()) : static_cast<IdIndex::Ref>(result_.skipped.size()) | kSkippedBit;
   auto id_of = [&](IdIndex::Ref r) -> std::string_view {
     return r & kSkippedBit ? result_.skipped[r & ~kSkippedBit].id : result_.models[r].id;

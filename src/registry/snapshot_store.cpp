@@ -51,8 +51,8 @@ Result<void> SnapshotStore::save(const std::string& base_id, const TableSnapshot
   auto s = store();
   if (!s) return std::unexpected(s.error());
   core::Database& db = (*s)->db;
-  if (auto began = db.begin(); !began) return began;
-  auto stored = [&]() -> Result<void> {
+  // The last snapshot saved stands unless this one is stored whole.
+  return core::in_transaction(db, [&]() -> Result<void> {
     auto upsert = db.prepare(
         "INSERT INTO snapshots (base, version, read_at, body) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT(base) DO UPDATE SET version = ?2, read_at = ?3, body = ?4");
@@ -73,10 +73,7 @@ Result<void> SnapshotStore::save(const std::string& base_id, const TableSnapshot
     // Never short: the same snapshot writes the same text (a shorter one would leave zeros).
     if (blob->written() != bytes) return std::unexpected(make_error(ErrorCode::io, "the snapshot's text changed while it was saved"));
     return {};
-  }();  // the blob and the statements are closed here, before the commit
-  if (stored) stored = db.commit();
-  if (!stored) db.rollback();  // the last snapshot saved stands
-  return stored;
+  });  // the blob and the statements are closed when the body returns, before the commit
 }
 
 std::optional<TableSnapshot> SnapshotStore::load(const std::string& base_id, const Columns& columns, std::string* why) const {

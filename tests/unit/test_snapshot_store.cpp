@@ -122,3 +122,32 @@ TEST_CASE("a blob is written in order within its size; past it is an error, and 
   REQUIRE(read->step().value());
   CHECK(read->text(0) == "old");
 }
+
+TEST_CASE("a transaction whose body fails or throws is rolled back, and the connection writes again", "[snapshot_store]") {
+  test::TempDir dir;
+  auto db = core::Database::open(dir.path() / "tx.db", "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT);");
+  REQUIRE(db);
+  REQUIRE(db->exec("INSERT INTO t VALUES ('a', 'old')"));
+  auto value = [&] {
+    auto read = db->prepare("SELECT v FROM t WHERE k = 'a'");
+    REQUIRE(read);
+    REQUIRE(read->step().value());
+    return read->text(0);
+  };
+  auto failed = core::in_transaction(*db, [&]() -> Result<void> {
+    REQUIRE(db->exec("UPDATE t SET v = 'half' WHERE k = 'a'"));
+    return std::unexpected(make_error(ErrorCode::io, "the body gave up"));
+  });
+  CHECK_FALSE(failed);
+  CHECK(value() == "old");
+  // Thrown (an allocation that failed, say): rolled back all the same, not left open with
+  // the file's write lock.
+  CHECK_THROWS_AS(core::in_transaction(*db, [&]() -> Result<void> {
+                    REQUIRE(db->exec("UPDATE t SET v = 'half' WHERE k = 'a'"));
+                    throw std::bad_alloc();
+                  }),
+                  std::bad_alloc);
+  CHECK(value() == "old");
+  CHECK(core::in_transaction(*db, [&] { return db->exec("UPDATE t SET v = 'new' WHERE k = 'a'"); }));
+  CHECK(value() == "new");
+}
