@@ -24,6 +24,7 @@ inline constexpr size_t kSnapshotPieceBytes = size_t{64} << 10;
 void write_snapshot(const TableSnapshot& snapshot, const Columns& columns, const std::function<void(std::string_view)>& out);
 // The pieces joined.
 std::string encode_snapshot(const TableSnapshot& snapshot, const Columns& columns);
-std::optional<TableSnapshot> decode_snapshot(std::string_view body, const Columns& columns, std::string* why = nullptr);
+// Reads its records in pieces where it can (the body is changed while they are read).
+std::optional<TableSnapshot> decode_snapshot(std::string body, const Columns& columns, std::string* why = nullptr);
 
 }  // namespace airreg::registry

@@ -205,7 +205,7 @@ void TableSource::keep(const TableSnapshot& snap, std::optional<uint64_t> seq) {
 std::optional<Snapshot> TableSource::adopt(std::optional<fleet::SharedSnapshot> shared, uint64_t generation) {
   if (!shared) return std::nullopt;
   std::string why;
-  auto decoded = decode_snapshot(shared->body, tables_.registry, &why);
+  auto decoded = decode_snapshot(std::move(shared->body), tables_.registry, &why);  // its seq stays
   if (!decoded) {
     if (settings_.logger) settings_.logger->warn("the fleet's snapshot cannot be read ({}): reading Airtable", why);
     return std::nullopt;

@@ -7,6 +7,7 @@
 
 #include "core/sqlite_db.hpp"
 #include "core/time_text.hpp"
+#include "providers/listing_pieces.hpp"
 #include "registry/snapshot_codec.hpp"
 #include "registry/snapshot_store.hpp"
 #include "registry_schema.hpp"
@@ -150,4 +151,55 @@ TEST_CASE("a transaction whose body fails or throws is rolled back, and the conn
   CHECK(value() == "old");
   CHECK(core::in_transaction(*db, [&] { return db->exec("UPDATE t SET v = 'new' WHERE k = 'a'"); }));
   CHECK(value() == "new");
+}
+
+TEST_CASE("a snapshot's records are read in pieces, and read as the whole text reads them", "[snapshot_store]") {
+  std::mt19937 random(17);
+  for (int n : {0, 1, 40, 3000}) {
+    INFO(n << " records");
+    auto snapshot = random_snapshot(random, n);
+    std::string text = registry::encode_snapshot(snapshot, columns());
+    auto decoded = registry::decode_snapshot(text, columns());
+    REQUIRE(decoded);
+    CHECK(registry::encode_snapshot(*decoded, columns()) == text);
+    CHECK(decoded->parsed.rows.size() == snapshot.parsed.rows.size());
+    CHECK(decoded->parsed.warnings == snapshot.parsed.warnings);
+    if (n == 3000) {  // really cut: more than one piece, every one read
+      size_t pieces = 0;
+      std::string body = text;
+      auto outcome = providers::read_list_in_pieces("the snapshot", body, "records", registry::kSnapshotPieceBytes,
+                                                    [&](providers::JsonListing&, providers::array&, size_t) { return ++pieces > 0; });
+      CHECK(outcome == providers::PiecesOutcome::read);
+      CHECK(pieces > 5);
+      CHECK(body == text);
+    }
+  }
+}
+
+TEST_CASE("a snapshot whose pieces cannot be read is read whole, or is the error the whole text gives", "[snapshot_store]") {
+  std::mt19937 random(19);
+  auto snapshot = random_snapshot(random, 2000);
+  // Notes holding "},{" put cuts inside strings: the pieces are abandoned, the whole is read.
+  for (size_t i = 0; i < snapshot.records.size(); i += 7) {
+    auto r = snapshot.records.record(i);
+    r.fields[columns().cell("notes")] = std::string(R"(see {"a":1},{"b":2} and }, {)");
+    snapshot.records.set(i, r);
+  }
+  snapshot.parse_records(columns());
+  std::string text = registry::encode_snapshot(snapshot, columns());
+  auto decoded = registry::decode_snapshot(text, columns());
+  REQUIRE(decoded);
+  CHECK(registry::encode_snapshot(*decoded, columns()) == text);
+
+  // Broken in the middle, or cut short: no snapshot, and the reason.
+  std::string middle = text;
+  size_t between = middle.find(R"(}},{"id":)", middle.size() / 2);  // the comma between two records
+  REQUIRE(between != std::string::npos);
+  middle[between + 2] = '@';
+  for (std::string broken : {middle, text.substr(0, text.size() - 3),
+                             std::string(R"({"version":1,"records":[]})")}) {
+    std::string why;
+    CHECK_FALSE(registry::decode_snapshot(broken, columns(), &why));
+    CHECK(why == "the snapshot is not the JSON airreg writes");
+  }
 }
