@@ -34,7 +34,9 @@ std::optional<SystemTime> parse_utc(std::string_view text) {
       text[7] != '-' || !number_at(text, 8, 2, d))
     return std::nullopt;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return std::nullopt;
+  // SystemTime counts nanoseconds in 64 bits: 1678 to 2262. A year outside would overflow (a
+  // person's "1013-12-07" in a date cell, a broken snapshot), so it is no date airreg reads.
+  if (!ymd.ok() || y < kFirstYear || y > kLastYear) return std::nullopt;
   milliseconds fraction{0};
   if (text.size() > 10) {
     if (text[10] != 'T' || text.back() != 'Z' || !number_at(text, 11, 2, h) || text.size() < 20 || text[13] != ':' ||

@@ -12,7 +12,11 @@ namespace airreg::core {
 using SystemTime = std::chrono::system_clock::time_point;
 
 std::string format_utc(SystemTime t);
-// Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" and fractions of a second; nothing else.
+// The years parse_utc reads: well inside what a SystemTime holds.
+inline constexpr int kFirstYear = 1900, kLastYear = 2200;
+
+// Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" and fractions of a second, of the years
+// kFirstYear to kLastYear; nothing else.
 std::optional<SystemTime> parse_utc(std::string_view text);
 
 }  // namespace airreg::core

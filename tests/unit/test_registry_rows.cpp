@@ -59,6 +59,9 @@ TEST_CASE("garbage a person typed skips that row with a message naming it", "[re
       {{{"Model ID", std::string("")}}, "\"Model ID\" is empty"},
       {{{"Category", std::string("video")}}, "not text or tts"},
       {{{"Last Verified", std::string("yesterday")}}, "\"Last Verified\" is not a date and time"},
+      // Outside the nanoseconds of a SystemTime (1678-2262): once an overflow, now refused.
+      {{{"Last Verified", std::string("1013-12-07T09:59:00.000Z")}}, "\"Last Verified\" is not a date and time"},
+      {{{"First Seen", std::string("9999-12-31T23:59:59.999Z")}}, "\"First Seen\" is not a date and time"},
       {{{"Available", std::string("yes")}}, "\"Available\" is not a checkbox"},
   };
   for (const auto& c : cases) {
