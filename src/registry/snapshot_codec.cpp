@@ -124,11 +124,11 @@ void read_records(simdjson::dom::array records, const Columns& columns, TableSna
 // Its records read in pieces by a thread's small parser (providers/listing_pieces.hpp):
 // parsed whole, 10,000 records (about 5 MB) took simdjson's buffers for the whole text. Nothing
 // when the pieces are abandoned (the whole read says why).
-std::optional<TableSnapshot> read_in_pieces(std::string& body, const Columns& columns) {
+std::optional<TableSnapshot> read_in_pieces(std::string& body, const Columns& columns, size_t piece_bytes) {
   TableSnapshot s;
   bool first = true;
   auto outcome = providers::read_list_in_pieces(
-      "the snapshot", body, "records", kSnapshotPieceBytes, [&](providers::JsonListing& piece, providers::array& list, size_t) {
+      "the snapshot", body, "records", piece_bytes, [&](providers::JsonListing& piece, providers::array& list, size_t) {
         if (first) {
           first = false;
           auto root = piece.root_object();
@@ -143,8 +143,8 @@ std::optional<TableSnapshot> read_in_pieces(std::string& body, const Columns& co
 
 }  // namespace
 
-std::optional<TableSnapshot> decode_snapshot(std::string body, const Columns& columns, std::string* why) {
-  auto s = read_in_pieces(body, columns);
+std::optional<TableSnapshot> decode_snapshot(std::string body, const Columns& columns, std::string* why, size_t piece_bytes) {
+  auto s = read_in_pieces(body, columns, piece_bytes);
   if (!s) {
     simdjson::dom::parser parser;
     simdjson::dom::object root;

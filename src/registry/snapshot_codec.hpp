@@ -24,7 +24,9 @@ inline constexpr size_t kSnapshotPieceBytes = size_t{64} << 10;
 void write_snapshot(const TableSnapshot& snapshot, const Columns& columns, const std::function<void(std::string_view)>& out);
 // The pieces joined.
 std::string encode_snapshot(const TableSnapshot& snapshot, const Columns& columns);
-// Reads its records in pieces where it can (the body is changed while they are read).
-std::optional<TableSnapshot> decode_snapshot(std::string body, const Columns& columns, std::string* why = nullptr);
+// Reads its records in pieces of about `piece_bytes` where it can (0: whole), which gives the
+// same snapshot or the same error as the whole text.
+std::optional<TableSnapshot> decode_snapshot(std::string body, const Columns& columns, std::string* why = nullptr,
+                                             size_t piece_bytes = kSnapshotPieceBytes);
 
 }  // namespace airreg::registry
