@@ -34,9 +34,7 @@ std::optional<SystemTime> parse_utc(std::string_view text) {
       text[7] != '-' || !number_at(text, 8, 2, d))
     return std::nullopt;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  // SystemTime counts nanoseconds in 64 bits: 1678 to 2262. A year outside would overflow (a
-  // person's "1013-12-07" in a date cell, a broken snapshot), so it is no date airreg reads.
-  if (!ymd.ok() || y < kFirstYear || y > kLastYear) return std::nullopt;
+  if (!ymd.ok()) return std::nullopt;
   milliseconds fraction{0};
   if (text.size() > 10) {
     if (text[10] != 'T' || text.back() != 'Z' || !number_at(text, 11, 2, h) || text.size() < 20 || text[13] != ':' ||
@@ -54,7 +52,13 @@ std::optional<SystemTime> parse_utc(std::string_view text) {
       fraction = milliseconds(ms);
     }
   }
-  return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + fraction;
+  // In milliseconds, which hold any year; SystemTime counts nanoseconds in 64 bits, 1678 to
+  // 2262. A time outside would overflow (a person's "1013-12-07" in a date cell, a broken
+  // snapshot), so it is no time airreg reads. Checked on the time, not the year: the last
+  // second of a year, and a leap second, can carry into the next one.
+  auto t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + fraction;
+  if (t < sys_days{year{kFirstYear} / 1 / 1} || t >= sys_days{year{kLastYear + 1} / 1 / 1}) return std::nullopt;
+  return time_point_cast<SystemTime::duration>(t);
 }
 
 }  // namespace airreg::core
