@@ -47,6 +47,12 @@ class JsonListing {
   // The root as an object or an array; nothing once failed.
   std::optional<object> root_object();
   std::optional<array> root_array();
+  // How many members the root object holds; nothing (and not failed) when it is no object.
+  std::optional<size_t> root_members() const {
+    object o;
+    if (failed_ || root_.get(o) != simdjson::SUCCESS) return std::nullopt;
+    return o.size();
+  }
   // A field holding an array / object; nothing when missing, of another type, or failed.
   std::optional<array> array_at(const object& parent, std::string_view key);
   std::optional<object> object_at(const object& parent, std::string_view key);

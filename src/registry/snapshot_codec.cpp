@@ -133,7 +133,7 @@ std::optional<TableSnapshot> read_in_pieces(std::string& body, const Columns& co
           first = false;
           auto root = piece.root_object();
           if (!root || !read_root(*root, s)) return false;
-        } else if (auto root = piece.root_object(); root && root->size() != 1) {
+        } else if (auto members = piece.root_members(); members && *members != 1) {
           return false;  // the last piece: members after "records" are read by the whole parse
         }
         read_records(list, columns, s);
