@@ -18,10 +18,12 @@ namespace airreg::providers {
 class IdIndex {
  public:
   using Ref = uint32_t;
+  // The largest reference a slot may hold (the one above marks an empty slot).
+  static constexpr Ref kMaxRef = UINT32_MAX - 1;
 
-  // The reference stored for `id`, and whether it was added now (with `ref`). `id_of(r)` gives
-  // the id of the entry a stored reference `r` stands for. The pointer is valid until the
-  // next add; the caller may change the reference through it.
+  // The reference stored for `id`, and whether it was added now (with `ref`, at most
+  // kMaxRef). `id_of(r)` gives the id of the entry a stored reference `r` stands for. The
+  // pointer is valid until the next add; the caller may change the reference through it.
   template <typename IdOf>
   std::pair<Ref*, bool> find_or_add(std::string_view id, Ref ref, IdOf&& id_of) {
     if (2 * (size_ + 1) > slots_.size()) grow(std::max<size_t>(16, 2 * slots_.size()));
@@ -56,7 +58,7 @@ class IdIndex {
   size_t size() const { return size_; }
 
  private:
-  static constexpr Ref kEmpty = UINT32_MAX;
+  static constexpr Ref kEmpty = kMaxRef + 1;
   struct Slot {
     Ref ref = kEmpty;
     uint32_t hash = 0;  // places the slot, and spares most mismatches a look at an id

@@ -71,7 +71,7 @@ void ListingBuilder::offer(ModelInfo model, object& entry, JsonListing& listing)
   }
   if (listing.failed()) return;
   // No rule speaks for it: perhaps a new model family. Named, never silently skipped.
-  if (!verdict.matched && !model.id.empty() && result_.unclassified.size() < kSkippedBit) {
+  if (!verdict.matched && !model.id.empty() && result_.unclassified.size() <= IdIndex::kMaxRef) {
     auto listed = [&](IdIndex::Ref r) -> std::string_view { return result_.unclassified[r]; };
     if (unclassified_.find_or_add(model.id, static_cast<IdIndex::Ref>(result_.unclassified.size()), listed).second)
       result_.unclassified.push_back(model.id);
@@ -89,8 +89,8 @@ void ListingBuilder::decide(ModelInfo model, bool keep, std::string reason) {
   // is kept all the same, and an earlier one stands.
   if (!keep && !keep_skipped_) return;
   if (keep && result_.category == ModelCategory::tts) add_feature(model, "tts");
-  // References fit (and a skipped one is never IdIndex's empty mark): simdjson reads documents
-  // under 4 GiB, fewer than 2^31 entries of 2 bytes.
+  // References fit below kSkippedBit, and a skipped one (index | kSkippedBit) is at most
+  // IdIndex::kMaxRef: simdjson reads documents under 4 GiB, fewer than 2^31 entries of 2 bytes.
   if (result_.models.size() >= kSkippedBit || result_.skipped.size() >= kSkippedBit - 1) return;
   auto ref = keep ? static_cast<IdIndex::Ref>(result_.models.size()) : static_cast<IdIndex::Ref>(result_.skipped.size()) | kSkippedBit;
   auto id_of = [&](IdIndex::Ref r) -> std::string_view {
