@@ -75,6 +75,12 @@ full=$(start "$work/full.log" ./build-bench/bin/airtable-local --port 0 --token 
   AIRREG_MAX_RPS=1000 AIRREG_STATE_DIR="$work/fill" OPENAI_BASE_URL="$big/openai" \
     ./build-bench/bin/airreg sync --provider openai --category text --force >"$work/fill.log" 2>&1
   BIG_OPENAI_BASE_URL="$big/openai" RSS_TABLE=full ./build-bench/bin/bench_registry rss
+  # The same day for an instance of a fleet: it reads the table and shares it through Redis.
+  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+  server_pids+=($!)
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  BIG_OPENAI_BASE_URL="$big/openai" RSS_TABLE=full RSS_REDIS_URL="redis://127.0.0.1:$port/0" ./build-bench/bin/bench_registry rss
 )
 stop_servers
 trap - EXIT

@@ -20,6 +20,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "airreg/error.hpp"
@@ -75,7 +76,11 @@ class Fleet {
   // snapshot that follows the change.
   virtual std::optional<uint64_t> begin_read() = 0;
   // Stores the snapshot unless one read later is there, or the table changed since `seq`.
-  virtual bool put_snapshot(uint64_t seq, const std::string& body, std::chrono::milliseconds ttl) = 0;
+  // `text` hands the body to its argument in pieces, in order (registry::write_snapshot): a
+  // table of 10,000 records is megabytes that neither this process nor Redis's client library
+  // need hold whole.
+  using SnapshotText = std::function<void(const std::function<void(std::string_view)>& piece)>;
+  virtual bool put_snapshot(uint64_t seq, const SnapshotText& text, std::chrono::milliseconds ttl) = 0;
   // The shared snapshot, when its seq is above `newer_than`. One round trip.
   virtual std::optional<SharedSnapshot> snapshot(uint64_t newer_than) = 0;
   // Waits up to `until` for a snapshot newer than `newer_than` (another instance's read).
@@ -119,7 +124,7 @@ struct FleetConfig {
   std::string redis_url;         // empty: the local fleet
   std::string base_id;           // keys are per base
   std::string instance;          // this instance's name (host:pid by default)
-  double max_requests_per_second = 5;  // the whole fleet's budget on the base (req/s)
+  double max_requests_per_second = 5;  // the whole fleet's budget on the base (req/s); 0: no pacing
   std::chrono::milliseconds timeout{250};  // per Redis command (ms)
   std::chrono::milliseconds request_hold{45'000};  // a slot whose answer never came is freed after this (ms)
   std::shared_ptr<spdlog::logger> logger;  // null: nothing is logged

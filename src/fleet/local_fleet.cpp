@@ -19,7 +19,7 @@ class LocalFleet final : public Fleet {
   const std::string& instance() const override { return instance_; }
   bool shared() const override { return false; }
   std::optional<uint64_t> begin_read() override { return std::nullopt; }
-  bool put_snapshot(uint64_t, const std::string&, std::chrono::milliseconds) override { return false; }
+  bool put_snapshot(uint64_t, const SnapshotText&, std::chrono::milliseconds) override { return false; }
   std::optional<SharedSnapshot> snapshot(uint64_t) override { return std::nullopt; }
   std::optional<SharedSnapshot> wait_snapshot(uint64_t, std::chrono::steady_clock::time_point, std::stop_token) override {
     return std::nullopt;

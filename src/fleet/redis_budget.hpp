@@ -4,7 +4,8 @@
 // that latency never lets N + 1 requests reach Airtable within a window), and a 429's pause
 // honoured by every instance. When Redis cannot be reached, each instance spaces its own
 // requests to its share of the budget (the budget divided by the most instances seen), so a
-// fleet whose Redis died still stays under the limit. Thread-safe.
+// fleet whose Redis died still stays under the limit. A rate of 0 (AirtableConfig's "no
+// pacing") grants every request at once, as the process limiter does. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -28,8 +29,9 @@ class RedisBudget final : public SharedRequestBudget {
 
   std::shared_ptr<RedisCore> core_;
   double rps_;
-  size_t max_requests_;
-  std::chrono::milliseconds window_;
+  bool paced_;  // a rate above 0
+  size_t max_requests_ = 1;
+  std::chrono::milliseconds window_{1000};
   std::chrono::milliseconds hold_;
   std::mutex mutex_;
   std::chrono::steady_clock::time_point next_local_{};  // the fallback's spacing

@@ -67,14 +67,23 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua";
 
-// KEYS: snapshot (hash), floor, seq counter. ARGV: seq, body, ttl ms. 1 when stored. A seq
-// above the counter comes from before Redis lost its data (a restart): refused too.
+// KEYS: snapshot (hash), floor, seq counter, staged body. ARGV: seq, body's length, ttl ms.
+// Moves the body, sent a piece at a time into its staging key, into the snapshot: 1 when
+// stored. The staging key is gone either way. A seq above the counter comes from before
+// Redis lost its data (a restart): refused too; so is a staged body of another length (its
+// key expired while the pieces came, and APPEND began it again).
 inline constexpr const char* kPutSnapshot = R"lua(
 local seq = tonumber(ARGV[1])
-if seq > tonumber(redis.call('GET', KEYS[3]) or '0') then return 0 end
-if seq <= tonumber(redis.call('GET', KEYS[2]) or '0') then return 0 end
-if seq <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then return 0 end
-redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'body', ARGV[2])
+local stale = seq > tonumber(redis.call('GET', KEYS[3]) or '0')
+  or seq <= tonumber(redis.call('GET', KEYS[2]) or '0')
+  or seq <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+  or redis.call('STRLEN', KEYS[4]) ~= tonumber(ARGV[2])
+if stale then
+  redis.call('DEL', KEYS[4])
+  return 0
+end
+redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'body', redis.call('GET', KEYS[4]))
+redis.call('DEL', KEYS[4])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 )lua";

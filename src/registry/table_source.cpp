@@ -197,8 +197,9 @@ void TableSource::keep(const TableSnapshot& snap, std::optional<uint64_t> seq) {
     settings_.logger->warn("the snapshot could not be saved: {}", saved.error().describe());
   if (seq) {
     // Refused by Redis when the table changed since the read began (its floor).
-    (void)fleet_->put_snapshot(*seq, encode_snapshot(snap, tables_.registry),
-                               std::chrono::duration_cast<std::chrono::milliseconds>(period()));
+    (void)fleet_->put_snapshot(
+        *seq, [&](const std::function<void(std::string_view)>& piece) { write_snapshot(snap, tables_.registry, piece); },
+        std::chrono::duration_cast<std::chrono::milliseconds>(period()));
   }
 }
 

@@ -8,7 +8,8 @@
 //   {"bench":"resolve_hit",...}     resolve_view() on a hit, beside models_view()
 // `bench_registry rss` alone (a fresh process, so that nothing else counts):
 //   {"bench":"registry_rss",...}    peak RSS of a registry refreshing BIG_MODELS models, into
-//                                   an empty table or one that holds them (RSS_TABLE)
+//                                   an empty table or one that holds them (RSS_TABLE); as
+//                                   an instance of a fleet with RSS_REDIS_URL ("fleet":true)
 #include <sys/resource.h>
 
 #include <atomic>
@@ -88,6 +89,9 @@ int registry_rss() {
   RegistryOptions options;
   options.state_dir = temp_dir();
   options.flush_timeout = std::chrono::seconds(0);
+  // RSS_REDIS_URL: an instance of a fleet, which shares the snapshot it reads through Redis.
+  const char* redis = std::getenv("RSS_REDIS_URL");
+  if (redis && *redis) options.redis_url = redis;
   auto big = ModelRegistry::create(airtable, config, schemas, options).value();
   auto many = big->refresh("openai", ModelCategory::text).value();
   auto all = big->models("openai", ModelCategory::text, true).value();
@@ -96,6 +100,7 @@ int registry_rss() {
   const char* table = std::getenv("RSS_TABLE");
   airreg::bench::BenchLine("registry_rss")
       .add("table", std::string(table && *table ? table : "empty"))
+      .add("fleet", redis && *redis)
       .add("models", all->models.size())
       .add("peak_rss_mb", peak_rss_mb())
       .add("before_mb", before)

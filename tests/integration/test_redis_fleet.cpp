@@ -1,0 +1,131 @@
+// The Redis fleet's own promises, one instance against a real redis-server on a free loopback
+// port: the shared snapshot (sent in pieces, stored only when no later read or change is
+// there) and the request budget.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "fleet/fleet.hpp"
+#include "redis_server.hpp"
+
+using namespace std::chrono_literals;
+using namespace airreg;
+using airreg::test::RedisServer;
+
+namespace {
+
+std::shared_ptr<fleet::Fleet> fleet_on(const RedisServer& redis, double requests_per_second = 5) {
+  fleet::FleetConfig config;
+  config.redis_url = redis.url();
+  config.base_id = "appFLEETTEST00001";
+  config.instance = "test";
+  config.max_requests_per_second = requests_per_second;
+  config.timeout = 2s;  // a loaded CI machine
+  return fleet::connect_fleet(config).value();
+}
+
+// A body of `n` bytes that no two offsets of share a pattern with (a piece lost or sent twice
+// shows), handed on in pieces of 1 to 40,000 bytes, an empty one among them.
+struct Body {
+  std::string text;
+  explicit Body(size_t n) {
+    for (size_t i = 0; text.size() < n; ++i) text += std::to_string(i) + ",";
+    text.resize(n);
+  }
+  fleet::Fleet::SnapshotText pieces(std::function<void(size_t)> after_piece = {}) const {
+    return [this, after_piece](const std::function<void(std::string_view)>& piece) {
+      size_t at = 0, k = 0;
+      while (at < text.size()) {
+        static const size_t sizes[] = {1, 0, 40'000, 7, 65'536, 333};
+        size_t size = std::min(sizes[k % std::size(sizes)], text.size() - at);
+        piece(std::string_view(text).substr(at, size));
+        at += size;
+        ++k;
+        if (after_piece) after_piece(k);
+      }
+    };
+  }
+};
+
+std::string staging_keys(const RedisServer& redis) { return redis.cli("--scan --pattern '*snapshot:staging*'"); }
+
+}  // namespace
+
+TEST_CASE("the shared snapshot goes to Redis in pieces and comes back whole", "[fleet][redis]") {
+  RedisServer redis;
+  auto fleet = fleet_on(redis);
+  Body body(1'500'000);
+  auto seq = fleet->begin_read();
+  REQUIRE(seq);
+  REQUIRE(fleet->put_snapshot(*seq, body.pieces(), 60s));
+  auto shared = fleet->snapshot(0);
+  REQUIRE(shared);
+  CHECK(shared->seq == *seq);
+  CHECK(shared->body.size() == body.text.size());
+  CHECK(shared->body == body.text);
+  CHECK(staging_keys(redis).empty());
+  CHECK_FALSE(fleet->snapshot(*seq));  // nothing newer
+
+  SECTION("a read that began before the stored one is refused, and leaves nothing behind") {
+    auto earlier = fleet->begin_read();
+    auto later = fleet->begin_read();
+    Body newer(200'000), older(100'000);
+    REQUIRE(fleet->put_snapshot(*later, newer.pieces(), 60s));
+    CHECK_FALSE(fleet->put_snapshot(*earlier, older.pieces(), 60s));
+    CHECK_FALSE(fleet->put_snapshot(*later, older.pieces(), 60s));  // nor the same read twice
+    CHECK(staging_keys(redis).empty());
+    CHECK(fleet->snapshot(0)->body == newer.text);
+  }
+
+  SECTION("a read that began before the table changed is refused") {
+    auto before_change = fleet->begin_read();
+    fleet->invalidate_snapshot();
+    CHECK_FALSE(fleet->put_snapshot(*before_change, Body(10'000).pieces(), 60s));
+    CHECK_FALSE(fleet->snapshot(0));
+    CHECK(staging_keys(redis).empty());
+  }
+
+  SECTION("a staging key lost midway (expired) makes the put fail, not store a body without its start") {
+    auto next = fleet->begin_read();
+    Body other(300'000);
+    auto text = other.pieces([&](size_t k) {
+      if (k == 3) redis.cli("DEL 'airreg:v1:{appFLEETTEST00001}:snapshot:staging:" + std::to_string(*next) + "'");
+    });
+    CHECK_FALSE(fleet->put_snapshot(*next, text, 60s));
+    CHECK(fleet->snapshot(0)->body == body.text);  // the one before stays
+    CHECK(staging_keys(redis).empty());
+  }
+
+  SECTION("a snapshot of no text is not stored") {
+    auto next = fleet->begin_read();
+    CHECK_FALSE(fleet->put_snapshot(*next, [](const std::function<void(std::string_view)>&) {}, 60s));
+    CHECK(fleet->snapshot(0)->body == body.text);
+  }
+}
+
+TEST_CASE("a fleet without pacing (0 requests a second) grants every request at once, Redis up or down", "[fleet][redis]") {
+  RedisServer redis;
+  auto fleet = fleet_on(redis, 0);
+  auto budget = fleet->request_budget();
+  REQUIRE(budget);
+  // Before, the window was 1000 / 0 ms, and without Redis one request per 20 minutes: a table
+  // read of 100 pages never ended.
+  for (int i = 0; i < 50; ++i) {
+    auto grant = budget->try_acquire();
+    REQUIRE(grant.granted);
+    budget->release(grant.ticket);
+  }
+  redis.kill();
+  for (int i = 0; i < 50; ++i) REQUIRE(budget->try_acquire().granted);
+}
+
+TEST_CASE("a paced fleet still spaces its requests", "[fleet][redis]") {
+  RedisServer redis;
+  auto fleet = fleet_on(redis, 5);
+  auto budget = fleet->request_budget();
+  REQUIRE(budget);
+  int granted = 0;
+  for (int i = 0; i < 20; ++i) granted += budget->try_acquire().granted;  // never released: held
+  CHECK(granted == 5);
+}
