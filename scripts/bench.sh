@@ -24,8 +24,12 @@ echo "== provider listing: parse and normalise an OpenRouter listing of 5,000 en
 echo
 echo "== registry: sync of ${BENCH_MODELS:=500} models, cold read, cache hits, memory with ${BIG_MODELS:=10000} models"
 work=$(mktemp -d)
-server_pids=()
-stop_servers() { kill "${server_pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+# Servers are started inside $( ) and ( ): their pids go to a file, which the exit trap reads.
+stop_servers() {
+  [ -f "$work/pids" ] && kill $(cat "$work/pids") 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap stop_servers EXIT
 listing() {  # count, file: an OpenAI-style listing of made-up text models
   node -e 'const n=+process.argv[1];const data=[];for(let i=0;i<n;i++)data.push({id:`gpt-5-bench-${i}`,object:"model",created:1700000000,owned_by:"bench"});
@@ -34,7 +38,7 @@ listing() {  # count, file: an OpenAI-style listing of made-up text models
 start() {  # output file, command...: waits for the first line
   local out=$1; shift
   "$@" >"$out" 2>&1 &
-  server_pids+=($!)
+  echo $! >>"$work/pids"
   for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
   grep -o 'http://[0-9.:]*' "$out" | head -1
 }
@@ -78,8 +82,10 @@ full=$(start "$work/full.log" ./build-bench/bin/airtable-local --port 0 --token 
   # The same day for an instance of a fleet: it reads the table and shares it through Redis.
   port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
-  server_pids+=($!)
+  echo $! >>"$work/pids"
   for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  BIG_OPENAI_BASE_URL="$big/openai" RSS_TABLE=full RSS_REDIS_URL="redis://127.0.0.1:$port/0" ./build-bench/bin/bench_registry rss
+  # And another instance, which takes the table the first shared instead of reading it.
   BIG_OPENAI_BASE_URL="$big/openai" RSS_TABLE=full RSS_REDIS_URL="redis://127.0.0.1:$port/0" ./build-bench/bin/bench_registry rss
 )
 stop_servers

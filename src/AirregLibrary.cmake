@@ -18,7 +18,7 @@ add_library(airreg STATIC
   registry/model_status.cpp registry/row_codec.cpp registry/seeded_cells.cpp registry/merge.cpp registry/resolve.cpp registry/sync.cpp
   registry/table_snapshot.cpp registry/record_store.cpp registry/table_reader.cpp registry/snapshot_store.cpp registry/provider_refresh.cpp
   fleet/redis_url.cpp fleet/redis_connection.cpp fleet/redis_core.cpp fleet/redis_budget.cpp fleet/notice_codec.cpp
-  fleet/local_fleet.cpp fleet/redis_fleet.cpp
+  fleet/local_fleet.cpp fleet/redis_fleet.cpp fleet/redis_snapshot.cpp
   registry/history_rows.cpp registry/write_back.cpp registry/snapshot_codec.cpp registry/table_source.cpp
   registry/table_binding.cpp registry/registry_settings.cpp registry/call_budget.cpp registry/snapshot_changes.cpp
   registry/model_registry.cpp registry/registry_cache.cpp registry/registry_load.cpp registry/answer_views.cpp

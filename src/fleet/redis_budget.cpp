@@ -19,7 +19,16 @@ RedisBudget::RedisBudget(std::shared_ptr<RedisCore> core, double requests_per_se
 }
 
 SharedRequestBudget::Grant RedisBudget::try_acquire() {
-  if (!paced_) return Grant{true, {}, {}};  // no ticket: nothing to release
+  if (!paced_) {
+    // No slot (no ticket to release), but a 429 seen by any instance pauses this one too.
+    auto paused = core_->eval(scripts::kPausedFor, {core_->key("pause")}, {});
+    Grant g;
+    if (paused && paused->type == RedisReply::Type::integer && paused->integer > 0)
+      g.retry_in = std::chrono::milliseconds(paused->integer);
+    else
+      g.granted = true;
+    return g;
+  }
   std::string ticket;
   std::vector<std::string> unreleased;
   {

@@ -5,7 +5,7 @@
 // honoured by every instance. When Redis cannot be reached, each instance spaces its own
 // requests to its share of the budget (the budget divided by the most instances seen), so a
 // fleet whose Redis died still stays under the limit. A rate of 0 (AirtableConfig's "no
-// pacing") grants every request at once, as the process limiter does. Thread-safe.
+// pacing") grants every request at once unless the fleet is paused after a 429. Thread-safe.
 #pragma once
 
 #include <memory>

@@ -13,6 +13,7 @@
 #include "fleet/redis_budget.hpp"
 #include "fleet/redis_core.hpp"
 #include "fleet/redis_scripts.hpp"
+#include "fleet/redis_snapshot.hpp"
 
 namespace airreg::fleet {
 
@@ -27,7 +28,6 @@ constexpr auto kHeartbeatEvery = 2s;
 constexpr auto kInstanceWindow = 30s;  // an instance not heard from for this long is gone
 constexpr auto kPingEvery = 5s;        // the subscribed connection is checked this often
 constexpr auto kPongWithin = 3s;       // and taken for dead without an answer by then
-constexpr std::chrono::milliseconds kStagingTtl = 5min;  // a snapshot sent in pieces, until moved in
 
 // The instance's name and eight random hex digits.
 std::string unique_name(const std::string& name) {
@@ -114,38 +114,13 @@ class RedisFleet final : public Fleet {
     return static_cast<uint64_t>(r->integer);
   }
 
-  // The body goes a piece at a time into a staging key of this read's own (its seq is the
-  // fleet's only), which the script then moves in. Sent as one command, 5 MB of snapshot was
-  // held four times over (the text, the argument, hiredis's command, its buffer): a fleet
-  // instance peaked 18 MB higher at the end of every table read.
   bool put_snapshot(uint64_t seq, const SnapshotText& text, std::chrono::milliseconds ttl) override {
-    std::string staging = core_->key("snapshot:staging:" + std::to_string(seq));
-    long long sent = 0;
-    bool ok = true;
-    text([&](std::string_view piece) {
-      if (!ok || piece.empty()) return;
-      // Its own expiry: a staging key left by an instance that died midway is gone soon.
-      auto r = sent == 0 ? core_->command({"SET", staging, std::string(piece), "PX", std::to_string(kStagingTtl.count())})
-                         : core_->command({"APPEND", staging, std::string(piece)});
-      sent += static_cast<long long>(piece.size());
-      // APPEND answers the length: another means the key expired (or was dropped) midway.
-      ok = r && (r->type == RedisReply::Type::status || (r->type == RedisReply::Type::integer && r->integer == sent));
-    });
-    if (sent == 0) return false;
-    auto r = core_->eval(scripts::kPutSnapshot,
-                         {core_->key("snapshot"), core_->key("snapshot:floor"), core_->key("snapshot:seq"), staging},
-                         {std::to_string(seq), std::to_string(ok ? sent : -1),
-                          std::to_string(std::max<long long>(1000, ttl.count()))});
-    bool stored = r && r->type == RedisReply::Type::integer && r->integer == 1;
+    bool stored = put_snapshot_in_pieces(*core_, seq, text, ttl);
     if (stored) publish(Notice{Notice::Kind::snapshot, instance_, {}, seq});
     return stored;
   }
 
-  std::optional<SharedSnapshot> snapshot(uint64_t newer_than) override {
-    auto r = core_->eval(scripts::kGetSnapshot, {core_->key("snapshot")}, {std::to_string(newer_than)});
-    if (!r || r->type != RedisReply::Type::array || r->elements.size() != 2) return std::nullopt;
-    return SharedSnapshot{static_cast<uint64_t>(r->elements[0].integer), std::move(r->elements[1].str)};
-  }
+  std::optional<SharedSnapshot> snapshot(uint64_t newer_than) override { return take_snapshot_in_pieces(*core_, newer_than); }
 
   std::optional<SharedSnapshot> wait_snapshot(uint64_t newer_than, SteadyClock::time_point until,
                                               std::stop_token stop) override {
@@ -160,10 +135,7 @@ class RedisFleet final : public Fleet {
     }
   }
 
-  void invalidate_snapshot() override {
-    (void)core_->eval(scripts::kInvalidateSnapshot,
-                      {core_->key("snapshot"), core_->key("snapshot:floor"), core_->key("snapshot:seq")}, {});
-  }
+  void invalidate_snapshot() override { (void)drop_snapshot(*core_); }
 
   std::optional<long long> add_count(const std::string& name, long long delta, std::chrono::seconds ttl) override {
     auto r = core_->eval(scripts::kAddCount, {core_->key("count:" + name)}, {std::to_string(delta), std::to_string(ttl.count())});
@@ -264,12 +236,10 @@ class RedisFleet final : public Fleet {
       if (!announce_pending_) return;
       if (!announce_all_) providers.assign(announce_providers_.begin(), announce_providers_.end());
     }
-    auto dropped = core_->eval(scripts::kInvalidateSnapshot,
-                               {core_->key("snapshot"), core_->key("snapshot:floor"), core_->key("snapshot:seq")}, {});
-    auto sent = dropped ? core_->command({"PUBLISH", core_->key("changes"),
-                                          encode_notice(Notice{Notice::Kind::changed, instance_, providers, 0})})
-                        : Result<RedisReply>(std::unexpected(dropped.error()));
-    if (!dropped || !sent) return;
+    if (!drop_snapshot(*core_)) return;
+    auto sent = core_->command(
+        {"PUBLISH", core_->key("changes"), encode_notice(Notice{Notice::Kind::changed, instance_, providers, 0})});
+    if (!sent) return;
     std::lock_guard lock(announce_mutex_);
     announce_pending_ = false;
     announce_all_ = false;

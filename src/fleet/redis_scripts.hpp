@@ -47,6 +47,14 @@ end
 return 0
 )lua";
 
+// KEYS: pause. Milliseconds until the fleet's pause ends, 0 when there is none (for an
+// instance without pacing, which takes no slots but still honours a 429).
+inline constexpr const char* kPausedFor = AIRREG_LUA_NOW R"lua(
+local pause = tonumber(redis.call('GET', KEYS[1]) or '0')
+if pause > now then return pause - now end
+return 0
+)lua";
+
 // KEYS: lease, fence counter. ARGV: holder, ttl ms. Returns the fencing token, or 0.
 inline constexpr const char* kTakeLease = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -67,11 +75,18 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua";
 
-// KEYS: snapshot (hash), floor, seq counter, staged body. ARGV: seq, body's length, ttl ms.
-// Moves the body, sent a piece at a time into its staging key, into the snapshot: 1 when
-// stored. The staging key is gone either way. A seq above the counter comes from before
-// Redis lost its data (a restart): refused too; so is a staged body of another length (its
-// key expired while the pieces came, and APPEND began it again).
+// KEYS: staged body. ARGV: piece. Its length after the piece, or -1 when the key is gone.
+inline constexpr const char* kAppendPiece = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+return redis.call('APPEND', KEYS[1], ARGV[1])
+)lua";
+
+// KEYS: snapshot (hash), floor, seq counter, staged body, text key. ARGV: seq, body's length,
+// ttl ms. Moves the body, sent a piece at a time into its staging key, to its text key and
+// makes it the snapshot: 1 when stored. The staging key is gone either way. A seq above the
+// counter comes from before Redis lost its data (a restart): refused too; so is a staged body
+// of another length (its key expired while the pieces came, and APPEND began it again). The
+// text replaced stays 10 s for a reader amid its pieces.
 inline constexpr const char* kPutSnapshot = R"lua(
 local seq = tonumber(ARGV[1])
 local stale = seq > tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -82,25 +97,39 @@ if stale then
   redis.call('DEL', KEYS[4])
   return 0
 end
-redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'body', redis.call('GET', KEYS[4]))
-redis.call('DEL', KEYS[4])
+local old = redis.call('HGET', KEYS[1], 'text')
+if old then redis.call('PEXPIRE', old, 10000) end
+redis.call('RENAME', KEYS[4], KEYS[5])
+redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[3]))
+redis.call('HDEL', KEYS[1], 'body')
+redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'text', KEYS[5])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 )lua";
 
-// KEYS: snapshot, floor, seq counter. Reads that began before now can no longer store theirs.
+// KEYS: snapshot, floor, seq counter. Reads that began before now can no longer store theirs;
+// the snapshot and its text are dropped.
 inline constexpr const char* kInvalidateSnapshot = R"lua(
 local floor = redis.call('INCR', KEYS[3])
 redis.call('SET', KEYS[2], floor)
+local text = redis.call('HGET', KEYS[1], 'text')
+if text then redis.call('DEL', text) end
 redis.call('DEL', KEYS[1])
 return floor
 )lua";
 
-// KEYS: snapshot. ARGV: newer than. The seq and body when newer, else nil.
+// KEYS: snapshot. ARGV: newer than. When newer: the seq, its text key and the text's length
+// (for GETRANGE); or the seq, '' and the body, stored whole by an airreg before 2026-12-08
+// (which leaves the 'text' of a put before it: a body is always the later, as a put of ours
+// drops it). Else nil.
 inline constexpr const char* kGetSnapshot = R"lua(
 local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 if seq <= tonumber(ARGV[1]) then return false end
-return {seq, redis.call('HGET', KEYS[1], 'body')}
+local body = redis.call('HGET', KEYS[1], 'body')
+if body then return {seq, '', body} end
+local text = redis.call('HGET', KEYS[1], 'text')
+if not text then return false end
+return {seq, text, redis.call('STRLEN', text)}
 )lua";
 
 // KEYS: counter. ARGV: delta, ttl s. The total; the counter lives ttl past its last change.

@@ -9,7 +9,8 @@
 // `bench_registry rss` alone (a fresh process, so that nothing else counts):
 //   {"bench":"registry_rss",...}    peak RSS of a registry refreshing BIG_MODELS models, into
 //                                   an empty table or one that holds them (RSS_TABLE); as
-//                                   an instance of a fleet with RSS_REDIS_URL ("fleet":true)
+//                                   an instance of a fleet with RSS_REDIS_URL ("fleet":true;
+//                                   "shared_snapshots":1 when it took the table another shared)
 #include <sys/resource.h>
 
 #include <atomic>
@@ -97,12 +98,14 @@ int registry_rss() {
   auto all = big->models("openai", ModelCategory::text, true).value();
   // RSS_TABLE says what the table held before: "empty" (a first fill: every row written) or
   // "full" (the models' rows: the table is read, every row parsed and merged; the usual day).
+  double peak = peak_rss_mb();  // before stats(), which reads the outbox through SQLite's page cache
   const char* table = std::getenv("RSS_TABLE");
   airreg::bench::BenchLine("registry_rss")
       .add("table", std::string(table && *table ? table : "empty"))
       .add("fleet", redis && *redis)
+      .add("shared_snapshots", big->stats().shared_snapshots)  // tables taken from another instance
       .add("models", all->models.size())
-      .add("peak_rss_mb", peak_rss_mb())
+      .add("peak_rss_mb", peak)
       .add("before_mb", before)
       .add("target_mb", 30)
       .print();

@@ -3,6 +3,7 @@
 // there) and the request budget.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,8 @@ std::shared_ptr<fleet::Fleet> fleet_on(const RedisServer& redis, double requests
 // shows), handed on in pieces of 1 to 40,000 bytes, an empty one among them.
 struct Body {
   std::string text;
-  explicit Body(size_t n) {
-    for (size_t i = 0; text.size() < n; ++i) text += std::to_string(i) + ",";
+  explicit Body(size_t n, char tag = 'a') {
+    for (size_t i = 0; text.size() < n; ++i) text += tag + std::to_string(i) + ",";
     text.resize(n);
   }
   fleet::Fleet::SnapshotText pieces(std::function<void(size_t)> after_piece = {}) const {
@@ -49,6 +50,12 @@ struct Body {
 };
 
 std::string staging_keys(const RedisServer& redis) { return redis.cli("--scan --pattern '*snapshot:staging*'"); }
+std::string text_keys(const RedisServer& redis) { return redis.cli("--scan --pattern '*snapshot:text*'"); }
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+const std::string kSnapshotKey = "'airreg:v1:{appFLEETTEST00001}:snapshot'";
 
 }  // namespace
 
@@ -76,6 +83,16 @@ TEST_CASE("the shared snapshot goes to Redis in pieces and comes back whole", "[
     CHECK_FALSE(fleet->put_snapshot(*later, older.pieces(), 60s));  // nor the same read twice
     CHECK(staging_keys(redis).empty());
     CHECK(fleet->snapshot(0)->body == newer.text);
+    // The text replaced stays a few seconds, for a reader amid its pieces, then goes.
+    auto texts = text_keys(redis);
+    CHECK(std::count(texts.begin(), texts.end(), '\n') == 2);
+    auto current = trimmed(redis.cli("HGET " + kSnapshotKey + " text"));
+    for (size_t at = 0, end; (end = texts.find('\n', at)) != std::string::npos; at = end + 1) {
+      auto key = texts.substr(at, end - at);
+      long long ttl = std::stoll(redis.cli("PTTL '" + key + "'"));
+      if (key == current) CHECK(ttl > 50'000);
+      else CHECK((ttl > 0 && ttl <= 10'000));
+    }
   }
 
   SECTION("a read that began before the table changed is refused") {
@@ -84,17 +101,74 @@ TEST_CASE("the shared snapshot goes to Redis in pieces and comes back whole", "[
     CHECK_FALSE(fleet->put_snapshot(*before_change, Body(10'000).pieces(), 60s));
     CHECK_FALSE(fleet->snapshot(0));
     CHECK(staging_keys(redis).empty());
+    CHECK(text_keys(redis).empty());  // its text went with it
   }
 
-  SECTION("a staging key lost midway (expired) makes the put fail, not store a body without its start") {
+  SECTION("a snapshot stored whole by an earlier airreg (a rolling upgrade) is read as it is") {
+    fleet->invalidate_snapshot();
+    auto next = fleet->begin_read();
+    redis.cli("HSET " + kSnapshotKey + " seq " + std::to_string(*next) + " body 'stored whole'");
+    auto shared = fleet->snapshot(0);
+    REQUIRE(shared);
+    CHECK(shared->seq == *next);
+    CHECK(shared->body == "stored whole");
+    // And replaced by this one's kind.
+    auto after = fleet->begin_read();
+    REQUIRE(fleet->put_snapshot(*after, body.pieces(), 60s));
+    CHECK(fleet->snapshot(0)->body == body.text);
+    CHECK(trimmed(redis.cli("HEXISTS " + kSnapshotKey + " body")) == "0");
+    // An earlier airreg's put over ours leaves our 'text' beside its body: its body is the later.
+    auto last = fleet->begin_read();
+    redis.cli("HSET " + kSnapshotKey + " seq " + std::to_string(*last) + " body 'stored whole again'");
+    CHECK(fleet->snapshot(0)->body == "stored whole again");
+  }
+
+  SECTION("a text that expired before its pieces were taken is no snapshot") {
+    redis.cli("DEL " + trimmed(text_keys(redis)));
+    CHECK_FALSE(fleet->snapshot(0));
+  }
+
+  SECTION("a staging key expires, and one lost midway makes the put fail, not store a body without its start") {
     auto next = fleet->begin_read();
     Body other(300'000);
+    long long staging_ttl = 0;
     auto text = other.pieces([&](size_t k) {
-      if (k == 3) redis.cli("DEL 'airreg:v1:{appFLEETTEST00001}:snapshot:staging:" + std::to_string(*next) + "'");
+      if (k == 2) staging_ttl = std::stoll(redis.cli("PTTL " + trimmed(staging_keys(redis))));
+      if (k == 3) redis.cli("DEL " + trimmed(staging_keys(redis)));
     });
     CHECK_FALSE(fleet->put_snapshot(*next, text, 60s));
+    CHECK((staging_ttl > 0 && staging_ttl <= 300'000));  // 5 minutes
     CHECK(fleet->snapshot(0)->body == body.text);  // the one before stays
-    CHECK(staging_keys(redis).empty());
+    CHECK(staging_keys(redis).empty());  // not begun again by the later pieces
+  }
+
+  SECTION("a read that began before Redis lost its data (its seq above the counter) is refused") {
+    auto next = fleet->begin_read();
+    redis.cli("SET 'airreg:v1:{appFLEETTEST00001}:snapshot:seq' 0");
+    CHECK_FALSE(fleet->put_snapshot(*next, Body(10'000).pieces(), 60s));
+    CHECK(fleet->snapshot(0)->body == body.text);
+  }
+
+  SECTION("two reads given one seq (one began before Redis lost its data) never mix their bodies") {
+    auto seq_of_both = fleet->begin_read();
+    auto other = fleet_on(redis);  // the read from before, on an instance of its own
+    Body mine(300'000, 'm'), theirs(300'000, 't');
+    bool first = true;
+    auto text = mine.pieces([&](size_t) {
+      if (!first) return;
+      first = false;
+      // The other read sends its first piece, of the same length, and dies.
+      struct Died {};
+      CHECK_THROWS_AS(other->put_snapshot(*seq_of_both,
+                                          [&](const std::function<void(std::string_view)>& piece) {
+                                            piece(std::string_view(theirs.text).substr(0, 1));
+                                            throw Died{};
+                                          },
+                                          60s),
+                      Died);
+    });
+    REQUIRE(fleet->put_snapshot(*seq_of_both, text, 60s));
+    CHECK(fleet->snapshot(0)->body == mine.text);
   }
 
   SECTION("a snapshot of no text is not stored") {
@@ -116,6 +190,12 @@ TEST_CASE("a fleet without pacing (0 requests a second) grants every request at 
     REQUIRE(grant.granted);
     budget->release(grant.ticket);
   }
+  // Takes no slot, but a 429 another instance saw pauses it too.
+  auto paced = fleet_on(redis, 5);
+  paced->request_budget()->pause_for(10s);
+  auto paused = budget->try_acquire();
+  CHECK_FALSE(paused.granted);
+  CHECK((paused.retry_in > 5s && paused.retry_in <= 10s));
   redis.kill();
   for (int i = 0; i < 50; ++i) REQUIRE(budget->try_acquire().granted);
 }
