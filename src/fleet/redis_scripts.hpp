@@ -81,17 +81,25 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return redis.call('APPEND', KEYS[1], ARGV[1])
 )lua";
 
+// The snapshot hash holds `tseq` and `text` (the name of the text key). An airreg before
+// 2026-12-08 stored `seq` and the whole `body` instead; both kinds are read, and a `body` is
+// always the later (a put of ours drops it). The seq of ours is not `seq`, so that an earlier
+// airreg finds no snapshot it cannot read (it polled for one in a tight loop) and reads
+// Airtable as it would without one.
+
 // KEYS: snapshot (hash), floor, seq counter, staged body, text key. ARGV: seq, body's length,
 // ttl ms. Moves the body, sent a piece at a time into its staging key, to its text key and
 // makes it the snapshot: 1 when stored. The staging key is gone either way. A seq above the
 // counter comes from before Redis lost its data (a restart): refused too; so is a staged body
-// of another length (its key expired while the pieces came, and APPEND began it again). The
-// text replaced stays 10 s for a reader amid its pieces.
+// of another length (a piece went missing). The text replaced stays 10 s for a reader amid
+// its pieces.
 inline constexpr const char* kPutSnapshot = R"lua(
 local seq = tonumber(ARGV[1])
+local current = math.max(tonumber(redis.call('HGET', KEYS[1], 'tseq') or '0'),
+                         tonumber(redis.call('HGET', KEYS[1], 'seq') or '0'))
 local stale = seq > tonumber(redis.call('GET', KEYS[3]) or '0')
   or seq <= tonumber(redis.call('GET', KEYS[2]) or '0')
-  or seq <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+  or seq <= current
   or redis.call('STRLEN', KEYS[4]) ~= tonumber(ARGV[2])
 if stale then
   redis.call('DEL', KEYS[4])
@@ -101,8 +109,8 @@ local old = redis.call('HGET', KEYS[1], 'text')
 if old then redis.call('PEXPIRE', old, 10000) end
 redis.call('RENAME', KEYS[4], KEYS[5])
 redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[3]))
-redis.call('HDEL', KEYS[1], 'body')
-redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'text', KEYS[5])
+redis.call('HDEL', KEYS[1], 'seq', 'body')
+redis.call('HSET', KEYS[1], 'tseq', ARGV[1], 'text', KEYS[5])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 )lua";
@@ -119,14 +127,16 @@ return floor
 )lua";
 
 // KEYS: snapshot. ARGV: newer than. When newer: the seq, its text key and the text's length
-// (for GETRANGE); or the seq, '' and the body, stored whole by an airreg before 2026-12-08
-// (which leaves the 'text' of a put before it: a body is always the later, as a put of ours
-// drops it). Else nil.
+// (for GETRANGE); or the seq, '' and the body an earlier airreg stored whole. Else nil.
 inline constexpr const char* kGetSnapshot = R"lua(
-local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
-if seq <= tonumber(ARGV[1]) then return false end
 local body = redis.call('HGET', KEYS[1], 'body')
-if body then return {seq, '', body} end
+if body then
+  local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+  if seq <= tonumber(ARGV[1]) then return false end
+  return {seq, '', body}
+end
+local seq = tonumber(redis.call('HGET', KEYS[1], 'tseq') or '0')
+if seq <= tonumber(ARGV[1]) then return false end
 local text = redis.call('HGET', KEYS[1], 'text')
 if not text then return false end
 return {seq, text, redis.call('STRLEN', text)}

@@ -12,7 +12,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kStagingTtl = 5min;  // a body sent in pieces, until moved in
-constexpr long long kTakePieceBytes = 256 << 10;         // per GETRANGE: 13 round trips for 3 MB
 constexpr int kTakeAttempts = 3;
 
 std::vector<std::string> snapshot_keys(const RedisCore& core) {
@@ -23,7 +22,11 @@ std::vector<std::string> snapshot_keys(const RedisCore& core) {
 // again (two reads, one from before the loss, then share a seq): no two puts append to one
 // staging key, and a reader amid a text's pieces sees the key vanish, never another body.
 std::string put_name(uint64_t seq) {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
+  static thread_local std::mt19937_64 random = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device()};  // one 32-bit value is 2^32 streams
+    return std::mt19937_64(seed);
+  }();
   return std::to_string(seq) + "-" + std::to_string(random());
 }
 
@@ -59,7 +62,9 @@ bool put_snapshot_in_pieces(RedisCore& core, uint64_t seq, const Fleet::Snapshot
 
 // Taken whole, 3 MB of snapshot was held three times (hiredis's buffer, its reply, ours), and
 // the buffer stayed until the next command.
-std::optional<SharedSnapshot> take_snapshot_in_pieces(RedisCore& core, uint64_t newer_than) {
+std::optional<SharedSnapshot> take_snapshot_in_pieces(RedisCore& core, uint64_t newer_than, long long piece_bytes,
+                                                      const std::function<void()>& between_pieces) {
+  piece_bytes = std::max(piece_bytes, 1LL);
   for (int attempt = 0; attempt < kTakeAttempts; ++attempt) {
     auto r = core.eval(scripts::kGetSnapshot, {core.key("snapshot")}, {std::to_string(newer_than)});
     if (!r || r->type != RedisReply::Type::array || r->elements.size() != 3) return std::nullopt;
@@ -73,12 +78,13 @@ std::optional<SharedSnapshot> take_snapshot_in_pieces(RedisCore& core, uint64_t 
     if (e[1].type != RedisReply::Type::string || length <= 0) return std::nullopt;  // expired meanwhile
     std::string body;
     body.reserve(static_cast<size_t>(length));
-    for (long long from = 0; from < length; from += kTakePieceBytes) {
-      long long to = std::min(from + kTakePieceBytes, length) - 1;
+    for (long long from = 0; from < length; from += piece_bytes) {
+      long long to = std::min(from + piece_bytes, length) - 1;
       auto piece = core.command({"GETRANGE", e[1].str, std::to_string(from), std::to_string(to)});
       // Shorter: the text was dropped or replaced (and expired) while its pieces came.
       if (!piece || piece->type != RedisReply::Type::string || static_cast<long long>(piece->str.size()) != to - from + 1) break;
       body += piece->str;
+      if (between_pieces) between_pieces();
     }
     if (static_cast<long long>(body.size()) == length) return SharedSnapshot{seq, std::move(body)};
     if (!core.ok()) return std::nullopt;

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "fleet/fleet.hpp"
+#include "fleet/redis_snapshot.hpp"
+#include "fleet/redis_url.hpp"
 #include "redis_server.hpp"
 
 using namespace std::chrono_literals;
@@ -117,6 +119,9 @@ TEST_CASE("the shared snapshot goes to Redis in pieces and comes back whole", "[
     REQUIRE(fleet->put_snapshot(*after, body.pieces(), 60s));
     CHECK(fleet->snapshot(0)->body == body.text);
     CHECK(trimmed(redis.cli("HEXISTS " + kSnapshotKey + " body")) == "0");
+    // An earlier airreg reads `seq` and `body`: it finds no snapshot (it found an empty body,
+    // and asked again in a tight loop), and reads Airtable as it would without one.
+    CHECK(trimmed(redis.cli("HEXISTS " + kSnapshotKey + " seq")) == "0");
     // An earlier airreg's put over ours leaves our 'text' beside its body: its body is the later.
     auto last = fleet->begin_read();
     redis.cli("HSET " + kSnapshotKey + " seq " + std::to_string(*last) + " body 'stored whole again'");
@@ -132,14 +137,17 @@ TEST_CASE("the shared snapshot goes to Redis in pieces and comes back whole", "[
     auto next = fleet->begin_read();
     Body other(300'000);
     long long staging_ttl = 0;
+    std::string staging_after_loss = "unread";
     auto text = other.pieces([&](size_t k) {
       if (k == 2) staging_ttl = std::stoll(redis.cli("PTTL " + trimmed(staging_keys(redis))));
       if (k == 3) redis.cli("DEL " + trimmed(staging_keys(redis)));
+      if (k == 5) staging_after_loss = staging_keys(redis);
     });
     CHECK_FALSE(fleet->put_snapshot(*next, text, 60s));
     CHECK((staging_ttl > 0 && staging_ttl <= 300'000));  // 5 minutes
     CHECK(fleet->snapshot(0)->body == body.text);  // the one before stays
-    CHECK(staging_keys(redis).empty());  // not begun again by the later pieces
+    CHECK(staging_keys(redis).empty());
+    CHECK(staging_after_loss.empty());  // not begun again (without an expiry) by the later pieces
   }
 
   SECTION("a read that began before Redis lost its data (its seq above the counter) is refused") {
@@ -175,6 +183,53 @@ TEST_CASE("the shared snapshot goes to Redis in pieces and comes back whole", "[
     auto next = fleet->begin_read();
     CHECK_FALSE(fleet->put_snapshot(*next, [](const std::function<void(std::string_view)>&) {}, 60s));
     CHECK(fleet->snapshot(0)->body == body.text);
+  }
+}
+
+TEST_CASE("a snapshot taken in pieces is one stored snapshot, whatever happens between its pieces", "[fleet][redis]") {
+  RedisServer redis;
+  auto fleet = fleet_on(redis);
+  fleet::RedisCore reader(fleet::parse_redis_url(redis.url()).value(), fleet::RedisTimeouts{2s, 2s, 1s}, "appFLEETTEST00001",
+                          "reader", nullptr);
+  Body first(600'000, 'f'), second(500'000, 's');
+  auto first_seq = fleet->begin_read();
+  REQUIRE(fleet->put_snapshot(*first_seq, first.pieces(), 60s));
+  auto first_text = trimmed(redis.cli("HGET " + kSnapshotKey + " text"));
+  REQUIRE_FALSE(first_text.empty());
+  uint64_t second_seq = 0;
+  auto replace = [&] {
+    auto seq = fleet->begin_read();
+    REQUIRE(fleet->put_snapshot(*seq, second.pieces(), 60s));
+    second_seq = *seq;
+  };
+  int pieces = 0;
+
+  SECTION("replaced midway: the reader finishes the text it began, which stays 10 s") {
+    auto got = fleet::take_snapshot_in_pieces(reader, 0, 100'000, [&] {
+      if (pieces++ == 1) replace();
+    });
+    REQUIRE(got);
+    CHECK(got->seq == *first_seq);
+    CHECK(got->body == first.text);
+    CHECK(fleet->snapshot(0)->body == second.text);
+  }
+
+  SECTION("dropped midway (the table changed): no snapshot, not a part of one") {
+    auto got = fleet::take_snapshot_in_pieces(reader, 0, 100'000, [&] {
+      if (pieces++ == 1) fleet->invalidate_snapshot();
+    });
+    CHECK_FALSE(got);
+  }
+
+  SECTION("replaced, and the text begun gone midway: asked again, the newer one whole") {
+    auto got = fleet::take_snapshot_in_pieces(reader, 0, 100'000, [&] {
+      if (pieces++ != 1) return;
+      replace();
+      redis.cli("DEL " + first_text);  // as its 10 s ran out
+    });
+    REQUIRE(got);
+    CHECK(got->seq == second_seq);
+    CHECK(got->body == second.text);
   }
 }
 
