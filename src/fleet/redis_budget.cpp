@@ -8,10 +8,10 @@
 namespace airreg::fleet {
 
 RedisBudget::RedisBudget(std::shared_ptr<RedisCore> core, double requests_per_second, std::chrono::milliseconds hold)
-    : core_(std::move(core)), rps_(requests_per_second), paced_(rps_ > 0 && std::isfinite(rps_)), hold_(hold) {
+    : core_(std::move(core)), rps_(requests_per_second), hold_(hold) {
   // Unpaced, there is no window: 1000 / 0 ms was one (undefined) and the fallback's spacing
   // 20 minutes per request, so a table read of 100 pages took days.
-  if (!paced_) return;
+  if (!paced()) return;
   // As RateLimiter::per_second: 1.25 req/s is one request per 0.8 s.
   double n = std::max(1.0, std::floor(rps_));
   max_requests_ = static_cast<size_t>(n);
@@ -19,7 +19,7 @@ RedisBudget::RedisBudget(std::shared_ptr<RedisCore> core, double requests_per_se
 }
 
 SharedRequestBudget::Grant RedisBudget::try_acquire() {
-  if (!paced_) {
+  if (!paced()) {
     // No slot (no ticket to release), but a 429 seen by any instance pauses this one too.
     auto paused = core_->eval(scripts::kPausedFor, {core_->key("pause")}, {});
     Grant g;

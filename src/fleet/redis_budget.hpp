@@ -8,6 +8,7 @@
 // pacing") grants every request at once unless the fleet is paused after a 429. Thread-safe.
 #pragma once
 
+#include <cmath>
 #include <memory>
 #include <mutex>
 
@@ -26,10 +27,10 @@ class RedisBudget final : public SharedRequestBudget {
  private:
   Grant fallback();
   void enter_granted_alone();
+  bool paced() const { return rps_ > 0 && std::isfinite(rps_); }  // a rate above 0
 
   std::shared_ptr<RedisCore> core_;
   double rps_;
-  bool paced_;  // a rate above 0
   size_t max_requests_ = 1;
   std::chrono::milliseconds window_{1000};
   std::chrono::milliseconds hold_;

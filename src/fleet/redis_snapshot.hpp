@@ -17,9 +17,10 @@
 
 namespace airreg::fleet {
 
+inline constexpr long long kTakePieceBytes = 256 << 10;  // per GETRANGE: 13 round trips for 3 MB
+
 // Stores the body unless a later read stored one or the table changed since `seq` began.
 bool put_snapshot_in_pieces(RedisCore& core, uint64_t seq, const Fleet::SnapshotText& text, std::chrono::milliseconds ttl);
-inline constexpr long long kTakePieceBytes = 256 << 10;  // per GETRANGE: 13 round trips for 3 MB
 // The snapshot when its seq is above `newer_than`; nothing when there is none, or it was
 // dropped while its pieces came (an invalidation, or three replacements in a row).
 // `between_pieces` runs after each piece (for tests: what other instances do meanwhile).

@@ -29,7 +29,7 @@ std::shared_ptr<fleet::Fleet> fleet_on(const RedisServer& redis, double requests
 }
 
 // A body of `n` bytes that no two offsets of share a pattern with (a piece lost or sent twice
-// shows), handed on in pieces of 1 to 40,000 bytes, an empty one among them.
+// shows), handed on in pieces of 1 to 65,536 bytes, an empty one among them.
 struct Body {
   std::string text;
   explicit Body(size_t n, char tag = 'a') {
